@@ -1,0 +1,65 @@
+"""The extraction flow for one file: split, then read each candidate document.
+
+Order of trust: e-invoice XML (exact) > PDF text layer > OCR. Every candidate
+ends as an :class:`ExtractedDocument`, a failure included, so callers never lose
+a part silently.
+"""
+
+from __future__ import annotations
+
+from extraction import sniff
+from extraction import split
+from extraction.config import ExtractionConfig
+from extraction.models import Candidate
+from extraction.models import DocumentType
+from extraction.models import ExtractedDocument
+from extraction.models import Flag
+from extraction.models import Severity
+from extraction.read import read_candidate
+
+
+def extract(data: bytes, filename: str | None, config: ExtractionConfig) -> list[ExtractedDocument]:
+    """Return every document found in one file (a message yields several).
+
+    Args:
+        data: the raw bytes of the file or message.
+        filename: the name it arrived under, used only as a hint for its type.
+        config: extraction settings.
+
+    Returns:
+        One result per candidate document, in the order they appear.
+    """
+    return [extract_candidate(c, config) for c in candidates(data, filename, config)]
+
+
+def candidates(data: bytes, filename: str | None, config: ExtractionConfig) -> list[Candidate]:
+    """Split a message into parts, or wrap a single file as one candidate."""
+    kind = sniff.sniff(data, filename)
+    if kind is sniff.Kind.EMAIL:
+        return split.split_message(data, config)
+    content_type = sniff.content_type_for(kind, filename)
+    return [Candidate(part="1", data=data, filename=filename, content_type=content_type)]
+
+
+def extract_candidate(candidate: Candidate, config: ExtractionConfig) -> ExtractedDocument:
+    """Read one candidate; noise and unreadable input become typed results with reasons."""
+    if candidate.skip_reason is not None:
+        return _typed(candidate, DocumentType.NOT_INVOICE, candidate.skip_reason)
+    try:
+        return read_candidate(candidate, config)
+    except Exception as exc:  # noqa: BLE001 - one bad part must never sink the message
+        flag = Flag("EXTRACTION_ERROR", f"could not read this document: {exc}", Severity.ERROR)
+        return _typed(candidate, DocumentType.FAILED, flag)
+
+
+def _typed(candidate: Candidate, doc_type: DocumentType, flag: Flag) -> ExtractedDocument:
+    return ExtractedDocument(
+        part=candidate.part,
+        filename=candidate.filename,
+        content_type=candidate.content_type,
+        sha256=candidate.sha256,
+        document_type=doc_type,
+        flags=(flag,),
+        type_reason=flag.reason,
+        email=candidate.email,
+    )
