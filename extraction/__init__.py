@@ -16,6 +16,7 @@ from extraction.models import FieldValue
 from extraction.models import Flag
 from extraction.models import LineItem
 from extraction.pipeline import extract
+from extraction.pipeline import extract_parts
 
 __all__ = [
     "Candidate",
@@ -28,4 +29,5 @@ __all__ = [
     "LLMConfig",
     "LineItem",
     "extract",
+    "extract_parts",
 ]

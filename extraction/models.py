@@ -191,6 +191,8 @@ class EmailContext:
     date: str | None = None
     message_id: str | None = None
     to: str | None = None
+    #: ISO 8601 date of the innermost forwarded original, when its header block states one.
+    original_date: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return the public ``email`` object of the contract."""

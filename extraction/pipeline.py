@@ -29,7 +29,14 @@ def extract(data: bytes, filename: str | None, config: ExtractionConfig) -> list
     Returns:
         One result per candidate document, in the order they appear.
     """
-    return [extract_candidate(c, config) for c in candidates(data, filename, config)]
+    return [doc for _, doc in extract_parts(data, filename, config)]
+
+
+def extract_parts(
+    data: bytes, filename: str | None, config: ExtractionConfig
+) -> list[tuple[Candidate, ExtractedDocument]]:
+    """Like :func:`extract`, but keep each document's bytes (the candidate) beside it."""
+    return [(c, extract_candidate(c, config)) for c in candidates(data, filename, config)]
 
 
 def candidates(data: bytes, filename: str | None, config: ExtractionConfig) -> list[Candidate]:
