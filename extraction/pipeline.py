@@ -44,6 +44,10 @@ def candidates(data: bytes, filename: str | None, config: ExtractionConfig) -> l
     kind = sniff.sniff(data, filename)
     if kind is sniff.Kind.EMAIL:
         return split.split_message(data, config)
+    if kind is sniff.Kind.ZIP:
+        return split.split_archive(data, filename, config)
+    if kind is sniff.Kind.TNEF:
+        return split.split_tnef(data, config)
     content_type = sniff.content_type_for(kind, filename)
     return [Candidate(part="1", data=data, filename=filename, content_type=content_type)]
 

@@ -11,7 +11,7 @@ mkdir -p "$data_dir/inbox"
 .venv/bin/apinbox migrate >/dev/null
 if [[ ! -f "$data_dir/.samples-loaded" ]]; then
   cp samples/invoices/* "$data_dir/inbox/"
-  .venv/bin/apinbox vendor add "Lieferant GmbH" --vat-id DE123456789 >/dev/null
+  .venv/bin/apinbox vendor add "Au bon moulin" --vat-id FR11999999998 >/dev/null
   touch "$data_dir/.samples-loaded"
 fi
 token=$(.venv/bin/apinbox token create quickstart --role admin)

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON
+from sqlalchemy import String
 from sqlalchemy import Column
 from sqlalchemy import DateTime
 from sqlalchemy import Text
@@ -80,7 +81,7 @@ class Message(SQLModel, table=True):
     sha256: str = Field(max_length=64, index=True)
     size: int
     header_message_id: str | None = Field(default=None, max_length=500, index=True)
-    state: MessageState = Field(default=MessageState.RECEIVED, max_length=20, index=True)
+    state: MessageState = Field(default=MessageState.RECEIVED, sa_type=String(20), index=True)
     error: str | None = Field(default=None, sa_type=Text)
     attempts: int = 0
     next_attempt_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
@@ -152,7 +153,7 @@ class Invoice(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     company_id: int = Field(foreign_key="company.id", index=True)
     document_id: int = Field(foreign_key="document.id", unique=True)
-    status: InvoiceStatus = Field(default=InvoiceStatus.NEW, max_length=20, index=True)
+    status: InvoiceStatus = Field(default=InvoiceStatus.NEW, sa_type=String(20), index=True)
     document_type: str = Field(max_length=20)
     fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     field_meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))

@@ -22,7 +22,7 @@ from tests.e2e._daemon import wait_for
 from tests.e2e._daemon import write_config
 
 CORPUS = Path(__file__).parents[1] / "corpus" / "e2e"
-FACTURX = CORPUS / "ferd233__EN16931_Einfach.pdf"  # Lieferant GmbH, DE123456789, 529.87 EUR
+FACTURX = CORPUS / "fnfe__Facture_FR_EN16931.pdf"  # Au bon moulin, FR11999999998, 671.15 EUR
 TEXT_PDF = CORPUS / "invoice2data__NetpresseInvoice.pdf"  # NETPRESSE 2022089083, 56.02 EUR
 
 
@@ -46,7 +46,7 @@ nightly_at = ""
 
 
 def _prepare(config: Path) -> str:
-    added = apinbox(config, "vendor", "add", "Lieferant GmbH", "--vat-id", "DE 123 456 789")
+    added = apinbox(config, "vendor", "add", "Au bon moulin", "--vat-id", "FR 11 999 999 998")
     assert added.returncode == 0, added.stderr
     created = apinbox(config, "token", "create", "e2e", "--role", "reviewer")
     assert created.returncode == 0, created.stderr
@@ -65,9 +65,9 @@ def _by_number(client: httpx.Client, status: str, number: str) -> dict[str, Any]
 
 def _approve_and_export(daemon: Daemon, token: str, config: Path, tmp_path: Path) -> None:
     with daemon.api(token) as client:
-        auto = wait_for(lambda: _by_number(client, "approved", "471102"), timeout=90,
+        auto = wait_for(lambda: _by_number(client, "approved", "FA-2017-0010"), timeout=90,
                         what="the Factur-X invoice to be auto-approved", daemon=daemon)
-        assert auto["fields"]["total_amount"] in ("529.87", "529.870")
+        assert auto["fields"]["total_amount"] == "671.15"
         assert auto["vendor_id"] is not None
         review = wait_for(lambda: _by_number(client, "needs_review", "2022089083"), timeout=90,
                           what="the text PDF to reach the review queue", daemon=daemon)
@@ -80,7 +80,7 @@ def _approve_and_export(daemon: Daemon, token: str, config: Path, tmp_path: Path
     first = apinbox(config, "export", "--format", "generic", "--out", str(out))
     assert first.returncode == 0, first.stderr
     rows = list(csv.DictReader(out.open(newline="", encoding="utf-8")))
-    assert sorted(r["invoice_number"] for r in rows) == ["2022089083", "471102"]
+    assert sorted(r["invoice_number"] for r in rows) == ["2022089083", "FA-2017-0010"]
     assert {r["total_amount"] for r in rows} >= {"56.02"}
     again = tmp_path / "again.csv"
     second = apinbox(config, "export", "--format", "generic", "--out", str(again))
@@ -144,7 +144,7 @@ poll_interval_s = 2
 """
     config = _config(tmp_path, database_url, port, mailbox)
     token = _prepare(config)
-    dovecot.append("INBOX", _mail_with(FACTURX, sender="Lieferant GmbH <billing@lieferant.de>", subject="Rechnung 471102"))
+    dovecot.append("INBOX", _mail_with(FACTURX, sender="Au bon moulin <factures@auboumoulin.fr>", subject="Facture FA-2017-0010"))
     dovecot.append("INBOX", _mail_with(TEXT_PDF, sender="NETPRESSE <factures@netpresse.fr>", subject="Votre facture"))
     daemon = Daemon(config, port, tmp_path / "daemon.log")
     try:

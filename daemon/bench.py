@@ -1,0 +1,419 @@
+"""Extraction accuracy benchmark over a corpus of documents with ``*.truth.json`` files.
+
+``python -m daemon.bench accuracy DIR [--ignore-xml] [--kind K ...] [--json]`` walks
+``DIR/<kind>/`` (``eml`` is skipped: its truth has no invoice fields), runs
+:func:`extraction.extract` on each document that has a truth file, and reports per
+kind and per field the share of documents whose value equals the truth, the
+line-item accuracy, accuracy per confidence band, and throughput.
+
+Equality rules: amounts numerically, dates as dates, identifiers without case,
+spaces and separators, names after NFKC + casefold + punctuation/space
+collapsing. A field missing from the output is wrong; one missing from the truth
+is not scored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import re
+import sys
+import time
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from decimal import Decimal
+from decimal import InvalidOperation
+from pathlib import Path
+from typing import Any
+from typing import TextIO
+
+from extraction import extract
+from extraction.config import ExtractionConfig
+from extraction.models import FIELD_KEYS
+from extraction.models import PAYABLE_TYPES
+from extraction.models import DocumentType
+from extraction.models import ExtractedDocument
+from extraction.models import FieldValue
+from extraction.models import LineItem
+
+AMOUNT_KEYS = frozenset({"net_amount", "tax_amount", "total_amount", "amount_due"})
+DATE_KEYS = frozenset({"invoice_date", "due_date"})
+ID_KEYS = frozenset(
+    {"invoice_number", "vendor_vat_id", "vendor_iban", "po_number", "vendor_tax_number"}
+)
+SKIPPED_KINDS = frozenset({"eml"})
+#: Confidence bands, checked in order: (label, lower bound inclusive).
+BANDS: tuple[tuple[str, float], ...] = (
+    (">=0.95", 0.95),
+    ("0.8-0.95", 0.8),
+    ("<0.8", float("-inf")),
+)
+
+_ID_NOISE = re.compile(r"[\s\-./_#]+")
+_NAME_EDGE = re.compile(r"^[\W_]+|[\W_]+$")
+_NAME_INNER = re.compile(r"[\s,;:]+")
+
+
+def same(key: str, got: Any, truth: Any) -> bool:
+    """Return whether an extracted value equals the truth under the rules for ``key``.
+
+    Args:
+        key: the field key (decides the comparison).
+        got: the extracted value (Decimal, date or str).
+        truth: the truth file's value (a string).
+    """
+    if got is None or truth is None:
+        return False
+    if key in AMOUNT_KEYS:
+        return _amount(got) is not None and _amount(got) == _amount(truth)
+    if key in DATE_KEYS:
+        return _as_date(got) is not None and _as_date(got) == _as_date(truth)
+    if key in ID_KEYS:
+        return norm_id(str(got)) == norm_id(str(truth))
+    return norm_name(str(got)) == norm_name(str(truth))
+
+
+def norm_id(value: str) -> str:
+    """Return an identifier without case, spaces or separators (``-./_#``)."""
+    return _ID_NOISE.sub("", unicodedata.normalize("NFKC", value)).casefold()
+
+
+def norm_name(value: str) -> str:
+    """Return a name after NFKC, casefold, edge punctuation trimmed and spacing collapsed."""
+    folded = unicodedata.normalize("NFKC", value).casefold()
+    return _NAME_INNER.sub(" ", _NAME_EDGE.sub("", folded)).strip()
+
+
+def _amount(value: Any) -> Decimal | None:
+    """Return ``value`` as a Decimal, or None when it is not a number."""
+    if isinstance(value, Decimal):
+        return value
+    try:
+        return Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+
+
+def _as_date(value: Any) -> date | None:
+    """Return ``value`` as a date (ISO strings accepted), or None."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None
+
+
+def lines_match(got: tuple[LineItem, ...], truth: list[dict[str, str]]) -> bool:
+    """Return whether the line items have the truth's count and every amount equals."""
+    if len(got) != len(truth):
+        return False
+    return all(
+        "amount" not in want or same("net_amount", line.amount, want["amount"])
+        for line, want in zip(got, truth, strict=True)
+    )
+
+
+@dataclass
+class Tally:
+    """Correct / scored counts."""
+
+    correct: int = 0
+    scored: int = 0
+
+    def add(self, *, ok: bool) -> None:
+        """Count one scored value."""
+        self.scored += 1
+        self.correct += int(ok)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return counts and the accuracy (None when nothing was scored)."""
+        accuracy = round(self.correct / self.scored, 4) if self.scored else None
+        return {"correct": self.correct, "scored": self.scored, "accuracy": accuracy}
+
+
+@dataclass
+class KindScore:
+    """Everything measured for one corpus kind."""
+
+    documents: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    fields: dict[str, Tally] = field(default_factory=lambda: {k: Tally() for k in FIELD_KEYS})
+    line_items: Tally = field(default_factory=Tally)
+    failures: list[str] = field(default_factory=list)
+
+    def _rate(self, count: int) -> float | None:
+        """Return ``count`` per second of extraction time."""
+        return round(count / self.seconds, 2) if self.seconds else None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the kind's scores, all fields pooled under ``all_fields``."""
+        pooled = Tally(
+            sum(t.correct for t in self.fields.values()),
+            sum(t.scored for t in self.fields.values()),
+        )
+        return {
+            "documents": self.documents,
+            "pages": self.pages,
+            "seconds": round(self.seconds, 3),
+            "documents_per_second": self._rate(self.documents),
+            "pages_per_second": self._rate(self.pages),
+            "fields": {k: t.to_json() for k, t in self.fields.items()},
+            "all_fields": pooled.to_json(),
+            "line_items": self.line_items.to_json(),
+            "failures": self.failures,
+        }
+
+
+@dataclass
+class Run:
+    """The state of one benchmark run."""
+
+    kinds: dict[str, KindScore] = field(default_factory=dict)
+    bands: dict[str, Tally] = field(default_factory=lambda: {label: Tally() for label, _ in BANDS})
+    mismatches: list[dict[str, Any]] = field(default_factory=list)
+
+
+def run_accuracy(
+    corpus_dir: Path, *, ignore_xml: bool, kinds: list[str] | None, out: TextIO
+) -> dict[str, Any]:
+    """Score extraction against the corpus truth and print a table to ``out``.
+
+    Args:
+        corpus_dir: a folder with one sub-folder per kind (``xml-cii``, ``pdf-text``...).
+        ignore_xml: read only what a person sees (passed to :class:`ExtractionConfig`).
+        kinds: restrict to these kinds; None means every kind found.
+        out: where the readable table goes.
+
+    Returns:
+        The machine-readable result (see :func:`_result`).
+    """
+    config = ExtractionConfig(ignore_xml=ignore_xml)
+    run = Run()
+    for kind, path, truth in iter_corpus(corpus_dir, kinds):
+        _score_document(run, kind, path, truth, config)
+    result = _result(run, corpus_dir, ignore_xml=ignore_xml)
+    out.write(format_table(result))
+    return result
+
+
+def iter_corpus(
+    corpus_dir: Path, kinds: list[str] | None
+) -> Iterator[tuple[str, Path, dict[str, Any]]]:
+    """Yield ``(kind, document path, truth)`` for every document with a truth file."""
+    for kind_dir in sorted(p for p in corpus_dir.iterdir() if p.is_dir()):
+        kind = kind_dir.name
+        if kind in SKIPPED_KINDS or (kinds is not None and kind not in kinds):
+            continue
+        for truth_path in sorted(kind_dir.glob("*.truth.json")):
+            document = truth_path.with_name(truth_path.name.removesuffix(".truth.json"))
+            if document.is_file():
+                yield kind, document, json.loads(truth_path.read_text(encoding="utf-8"))
+
+
+def _score_document(
+    run: Run, kind: str, path: Path, truth: dict[str, Any], config: ExtractionConfig
+) -> None:
+    """Extract one document, time it, and add its field results to the run."""
+    score = run.kinds.setdefault(kind, KindScore())
+    data = path.read_bytes()
+    started = time.perf_counter()
+    try:
+        documents = extract(data, path.name, config)
+    except Exception as exc:
+        documents = []
+        score.failures.append(f"{path.name}: {type(exc).__name__}: {exc}")
+    score.seconds += time.perf_counter() - started
+    score.documents += 1
+    score.pages += count_pages(data)
+    chosen = pick_document(documents)
+    if chosen is not None and chosen.document_type is DocumentType.FAILED:
+        score.failures.append(f"{path.name}: {chosen.type_reason}")
+    _score_fields(run, kind, path.name, chosen, truth.get("fields", {}))
+
+
+def pick_document(documents: list[ExtractedDocument]) -> ExtractedDocument | None:
+    """Return the first payable document (invoice, credit note, receipt), else the first."""
+    for document in documents:
+        if document.document_type in PAYABLE_TYPES:
+            return document
+    return documents[0] if documents else None
+
+
+def _score_fields(
+    run: Run, kind: str, name: str, document: ExtractedDocument | None, truth: dict[str, Any]
+) -> None:
+    """Compare every truth field of FIELD_KEYS, then the line items."""
+    got: dict[str, FieldValue] = document.fields if document is not None else {}
+    score = run.kinds[kind]
+    for key in FIELD_KEYS:
+        if key not in truth:
+            continue
+        value = got.get(key)
+        ok = value is not None and same(key, value.value, truth[key])
+        score.fields[key].add(ok=ok)
+        if value is not None:
+            run.bands[_band(value.confidence)].add(ok=ok)
+        if not ok:
+            shown = None if value is None else str(value.value)
+            run.mismatches.append(
+                {"kind": kind, "file": name, "field": key, "truth": truth[key], "got": shown}
+            )
+    if "line_items" in truth:
+        items = document.line_items if document is not None else ()
+        score.line_items.add(ok=lines_match(items, truth["line_items"]))
+
+
+def _band(confidence: float) -> str:
+    """Return the label of the confidence band ``confidence`` falls in."""
+    return next(label for label, low in BANDS if confidence >= low)
+
+
+def count_pages(data: bytes) -> int:
+    """Return the page count of a PDF (pdfium) or multi-frame image; 1 for anything else."""
+    if data[:1024].find(b"%PDF-") >= 0:
+        return _pdf_pages(data)
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return _image_frames(data)
+    return 1
+
+
+def _pdf_pages(data: bytes) -> int:
+    """Return the number of pages pdfium sees (1 if it cannot open the file)."""
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except Exception:
+        return 1
+    try:
+        return max(1, len(document))
+    finally:
+        document.close()
+
+
+def _image_frames(data: bytes) -> int:
+    """Return the number of frames of a TIFF (1 if Pillow cannot tell)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    try:
+        with Image.open(BytesIO(data)) as image:
+            return int(getattr(image, "n_frames", 1))
+    except Exception:
+        return 1
+
+
+def _result(run: Run, corpus_dir: Path, *, ignore_xml: bool) -> dict[str, Any]:
+    """Return the JSON-ready result of a run."""
+    overall = Tally()
+    for score in run.kinds.values():
+        for tally in score.fields.values():
+            overall.correct += tally.correct
+            overall.scored += tally.scored
+    return {
+        "corpus": str(corpus_dir),
+        "ignore_xml": ignore_xml,
+        "kinds": {kind: score.to_json() for kind, score in run.kinds.items()},
+        "overall": overall.to_json(),
+        "confidence_bands": {label: tally.to_json() for label, tally in run.bands.items()},
+        "mismatches": run.mismatches,
+    }
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """Return the readable report: a field x kind accuracy grid, bands and throughput."""
+    kinds = list(result["kinds"])
+    grid = [["field", *kinds]]
+    grid.extend(
+        [key, *(_cell(_tally_of(result["kinds"][k], key)) for k in kinds)]
+        for key in (*FIELD_KEYS, "all_fields", "line_items")
+    )
+    for label, key in (
+        ("documents", "documents"),
+        ("docs/s", "documents_per_second"),
+        ("pages/s", "pages_per_second"),
+    ):
+        grid.append([label, *(str(result["kinds"][k][key]) for k in kinds)])
+    widths = [max(len(row[col]) for row in grid) + 2 for col in range(len(grid[0]))]
+    rows = [f"accuracy on {result['corpus']} (ignore_xml={result['ignore_xml']})"]
+    rows.extend(
+        row[0].ljust(widths[0])
+        + "".join(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True))
+        for row in grid
+    )
+    rows.append("")
+    rows.append(
+        "by confidence: "
+        + "  ".join(f"{b} {_cell(t)}" for b, t in result["confidence_bands"].items())
+    )
+    rows.append(f"overall: {_cell(result['overall'])}")
+    rows.extend(f"FAILED {f}" for k in kinds for f in result["kinds"][k]["failures"])
+    return "\n".join(rows) + "\n"
+
+
+def _tally_of(kind: dict[str, Any], key: str) -> dict[str, Any]:
+    """Return the tally JSON of ``key`` within a kind's result."""
+    if key in ("all_fields", "line_items"):
+        tally: dict[str, Any] = kind[key]
+        return tally
+    fields: dict[str, dict[str, Any]] = kind["fields"]
+    return fields[key]
+
+
+def _cell(tally: dict[str, Any]) -> str:
+    """Return ``93.1% (27/29)`` or ``-`` when nothing was scored."""
+    if not tally["scored"]:
+        return "-"
+    return f"{100 * tally['accuracy']:.1f}% ({tally['correct']}/{tally['scored']})"
+
+
+def main(argv: list[str]) -> int:
+    """Run ``accuracy DIR [--ignore-xml] [--kind K ...] [--json] [--mismatches]``.
+
+    Args:
+        argv: the command line after the program name.
+
+    Returns:
+        The process exit code.
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m daemon.bench", description=__doc__.splitlines()[0]
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    accuracy = sub.add_parser("accuracy", help="score extraction against *.truth.json files")
+    accuracy.add_argument("corpus", type=Path, help="folder with one sub-folder per kind")
+    accuracy.add_argument("--ignore-xml", action="store_true", help="read only what a person sees")
+    accuracy.add_argument(
+        "--kind", action="append", dest="kinds", help="limit to this kind (repeatable)"
+    )
+    accuracy.add_argument(
+        "--json", action="store_true", help="print the JSON result instead of a table"
+    )
+    accuracy.add_argument("--mismatches", action="store_true", help="also list every wrong field")
+    args = parser.parse_args(argv)
+    if not args.corpus.is_dir():
+        parser.error(f"not a folder: {args.corpus}")
+    table_out: TextIO = io.StringIO() if args.json else sys.stdout
+    result = run_accuracy(args.corpus, ignore_xml=args.ignore_xml, kinds=args.kinds, out=table_out)
+    if args.json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+    elif args.mismatches:
+        sys.stdout.writelines(_mismatch_line(m) for m in result["mismatches"])
+    return 0
+
+
+def _mismatch_line(mismatch: dict[str, Any]) -> str:
+    """Return one readable line for a wrong field."""
+    m = mismatch
+    return f"{m['kind']}/{m['file']}: {m['field']} truth={m['truth']!r} got={m['got']!r}\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,119 @@
+"""The reading context shared by the field rules: lines, label hits, language, conventions.
+
+A label's value is looked for where people put it: after the label in the same
+chunk ("Invoice No: 123"), in the next chunk to the right, or just below in
+the same column. :func:`values_for` yields those places in that order with a
+factor saying how much each placement is worth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+
+from extraction.fields import labels
+from extraction.models import BBox
+from extraction.models import Method
+from extraction.text import Page
+from extraction.text.layout import Chunk
+from extraction.text.layout import Line
+from extraction.text.layout import lines_of
+
+#: Month-first numeric dates are the convention only in these languages+currencies.
+_MONTH_FIRST_CURRENCIES = frozenset({"USD"})
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything the field rules read: lines of all pages and the label hits on them."""
+
+    pages: tuple[Page, ...]
+    lines: tuple[Line, ...]
+    hits: tuple[tuple[labels.Hit, ...], ...]
+    method: Method
+    language: str
+    text: str
+    day_first: bool = True
+    page_height: dict[int, float] = field(default_factory=dict)
+
+    def hits_for(self, name: str) -> Iterator[tuple[int, labels.Hit]]:
+        """Yield (line position, hit) for every label of field ``name``."""
+        for i, line_hits in enumerate(self.hits):
+            for hit in line_hits:
+                if hit.field == name:
+                    yield i, hit
+
+    def relative_top(self, line: Line) -> float:
+        """Return the line's vertical position on its page, 0 (top) to 1 (bottom)."""
+        return line.top / max(self.page_height.get(line.page, 1.0), 1.0)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Text where a label's value may sit, and how much that placement is worth."""
+
+    text: str
+    chunk: Chunk
+    line: Line
+    where: str
+    factor: float
+
+
+def build(pages: Sequence[Page], *, month_first_hint: bool = False) -> Context:
+    """Return the context for ``pages`` (all of them, in order)."""
+    lines = tuple(line for page in pages for line in lines_of(page))
+    hits = tuple(tuple(h for c in line.chunks for h in labels.hits_in(c)) for line in lines)
+    text = "\n".join(line.text for line in lines)
+    language = labels.language_of(text)
+    method = pages[0].method if pages else Method.TEXT
+    if any(p.method is Method.OCR for p in pages):
+        method = Method.OCR
+    return Context(
+        pages=tuple(pages),
+        lines=lines,
+        hits=hits,
+        method=method,
+        language=language,
+        text=text,
+        day_first=not (month_first_hint and language == "en"),
+        page_height={p.number: p.height for p in pages},
+    )
+
+
+def values_for(ctx: Context, position: int, hit: labels.Hit) -> Iterator[Place]:
+    """Yield the places a hit's value may be: same chunk, right, then below."""
+    line = ctx.lines[position]
+    rest = hit.rest
+    if rest:
+        yield Place(rest, hit.chunk, line, "after", 1.0)
+    chunks = list(line.chunks)
+    index = chunks.index(hit.chunk)
+    for offset, chunk in enumerate(chunks[index + 1 :]):
+        yield Place(chunk.text, chunk, line, "right of", 1.0 if offset == 0 else 0.75)
+    yield from _below(ctx, position, hit.chunk)
+
+
+def _below(ctx: Context, position: int, label: Chunk) -> Iterator[Place]:
+    height = max(label.bottom - label.top, 4.0)
+    bottom = label.bottom
+    for line in ctx.lines[position + 1 : position + 4]:
+        if line.page != ctx.lines[position].page or line.top - bottom > height * 2.5:
+            return
+        for chunk in line.chunks:
+            if chunk.x0 < label.x1 + height and chunk.x1 > label.x0 - height:
+                yield Place(chunk.text, chunk, line, "below", 0.85)
+                return
+
+
+def bbox(chunk: Chunk) -> BBox:
+    """Return a chunk's box."""
+    return BBox(chunk.x0, chunk.top, chunk.x1, chunk.bottom)
+
+
+def ocr_factor(chunk: Chunk, method: Method) -> float:
+    """Return how much OCR uncertainty lowers a value read from ``chunk`` (1.0 for text)."""
+    if method is not Method.OCR:
+        return 1.0
+    return min(1.0, 0.15 + chunk.conf)

@@ -1,0 +1,115 @@
+"""Identifiers: VAT IDs (python-stdnum), IBAN and BIC (schwifty), document numbers.
+
+Checksums are what make an identifier trustworthy: a valid one may reach high
+confidence, a well-shaped but invalid one is still reported (labelled) at low
+confidence so validation can flag it instead of the value silently vanishing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extraction.fields import amounts
+from extraction.fields import dates
+
+_COUNTRIES = (
+    "AT|BE|BG|CY|CZ|DE|DK|EE|EL|GR|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI|GB|CH|NO"
+)
+_VAT = re.compile(
+    rf"(?<![A-Z0-9])(?P<cc>{_COUNTRIES})[ .-]?"
+    r"(?P<body>(?:U)?[0-9A-Z](?:[ .]?[0-9A-Z]){7,13})(?![0-9A-Z])"
+)
+_IBAN = re.compile(r"(?<![A-Z0-9])(?P<iban>[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){10,30})")
+_BIC = re.compile(r"(?<![A-Z0-9])(?P<bic>[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)(?![A-Z0-9])")
+_DOC_NUMBER = re.compile(r"^[#]?\s?(?P<num>[A-Za-z0-9][A-Za-z0-9_/.\-]{1,34}[A-Za-z0-9])")
+_PHONE = re.compile(r"^\+?\(?\d{2,4}\)?[ ./-]\d{2,4}[ ./-]\d{2,4}")
+
+
+@dataclass(frozen=True)
+class FoundId:
+    """An identifier found in text: compact form, checksum verdict, position."""
+
+    value: str
+    valid: bool
+    start: int
+    end: int
+
+
+def vat_ids(text: str) -> list[FoundId]:
+    """Return VAT-ID-shaped tokens in ``text``, compacted, with their checksum verdict."""
+    from stdnum.eu import vat as eu_vat
+
+    out: list[FoundId] = []
+    for match in _VAT.finditer(text.upper()):
+        compact = re.sub(r"[ .-]", "", match.group(0))
+        if not any(c.isdigit() for c in compact[2:]) or sum(c.isdigit() for c in compact) < 7:
+            continue
+        valid = _vat_valid(eu_vat, compact)
+        out.append(FoundId(compact, valid, match.start(), match.end()))
+    return out
+
+
+def _vat_valid(module: object, compact: str) -> bool:
+    try:
+        return bool(module.is_valid(compact))  # type: ignore[attr-defined]
+    except Exception:
+        return False
+
+
+def ibans(text: str) -> list[FoundId]:
+    """Return the valid IBANs in ``text`` (printed with or without spaces)."""
+    from schwifty import IBAN
+
+    out: list[FoundId] = []
+    for match in _IBAN.finditer(text.upper()):
+        compact = match.group("iban").replace(" ", "")
+        # The regex may run into the next word; try shorter prefixes until one is valid.
+        for end in range(len(compact), 14, -1):
+            try:
+                iban = IBAN(compact[:end])
+            except ValueError:
+                continue
+            out.append(FoundId(str(iban.compact), valid=True, start=match.start(), end=match.end()))
+            break
+    return out
+
+
+def bics(text: str) -> list[FoundId]:
+    """Return BIC-shaped tokens whose country part is a real country (schwifty)."""
+    from schwifty import BIC
+
+    out: list[FoundId] = []
+    for match in _BIC.finditer(text):
+        try:
+            bic = BIC(match.group("bic"))
+        except ValueError:
+            continue
+        out.append(FoundId(str(bic), valid=True, start=match.start(), end=match.end()))
+    return out
+
+
+def document_number(text: str) -> str | None:
+    """Return the document number at the start of ``text``, or None when it is not one.
+
+    Dates, plain amounts, phone numbers and words without a digit are rejected:
+    an invoice number always carries at least one digit.
+    """
+    text = text.strip()
+    if not text or _PHONE.match(text):
+        return None
+    match = _DOC_NUMBER.match(text)
+    if match is None:
+        return None
+    number = match.group("num").rstrip(".-/")
+    if not any(c.isdigit() for c in number) or dates.find_dates(number):
+        return None
+    found = amounts.amounts_in(number)
+    if (
+        found
+        and found[0].start == 0
+        and found[0].end == len(number)
+        and found[0].decimals in (1, 2)
+    ):
+        return None
+    return number

@@ -1,0 +1,143 @@
+"""Label dictionaries (``extraction/data/labels.toml``) and finding labels in chunks.
+
+Text is compared after :func:`fold`: lower case, accents removed, ``°``/``º``
+dropped, whitespace collapsed, so "N° TVA", "Fälligkeitsdatum" and
+"FACTUURDATUM" match their dictionary spelling. :func:`fold_map` keeps a map
+back to the original characters so a value can be cut out of the real text.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from extraction.text.layout import Chunk
+
+#: Label strength by dictionary list.
+STRONG = 1.0
+WEAK = 0.6
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A label found in a chunk: which field, how strong, and where in the text."""
+
+    field: str
+    label: str
+    lang: str
+    strength: float
+    chunk: Chunk
+    start: int
+    end: int
+
+    @property
+    def rest(self) -> str:
+        """Return the chunk text after the label, separators stripped."""
+        return strip_separators(self.chunk.text[self.end :])
+
+
+@cache
+def data() -> dict[str, Any]:
+    """Return the parsed label file (cached; it is read-only data)."""
+    text = resources.files("extraction").joinpath("data/labels.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def fold(text: str) -> str:
+    """Return ``text`` lower-cased, accent-free, with ``°`` dropped and spaces collapsed."""
+    return fold_map(text)[0]
+
+
+def fold_map(text: str) -> tuple[str, list[int]]:
+    """Fold ``text`` and return, for every folded character, its index in ``text``."""
+    out: list[str] = []
+    index: list[int] = []
+    for i, char in enumerate(text):
+        if char in "°º":
+            continue
+        piece = unicodedata.normalize("NFKD", char.lower())
+        piece = "".join(c for c in piece if not unicodedata.combining(c))
+        if piece.isspace():
+            piece = " "
+            if out and out[-1] == " ":
+                continue
+        for c in piece:
+            out.append(c)
+            index.append(i)
+    return "".join(out), index
+
+
+def strip_separators(text: str) -> str:
+    """Drop the punctuation that sits between a label and its value."""
+    return text.strip().lstrip(":#.=-\u2013\u2014°º/ \t").strip()
+
+
+@cache
+def field_patterns() -> tuple[tuple[str, str, float, re.Pattern[str]], ...]:
+    """Return (field, language, strength, compiled alternation) for every label list."""
+    out: list[tuple[str, str, float, re.Pattern[str]]] = []
+    for field, langs in data().items():
+        for lang, lists in langs.items():
+            if not isinstance(lists, dict):
+                break  # a plain data table (months, suffixes), not a label dictionary
+            for key, strength in (("strong", STRONG), ("weak", WEAK)):
+                labels = sorted({fold(x) for x in lists.get(key, [])}, key=len, reverse=True)
+                if labels:
+                    out.append((field, lang, strength, _alternation(labels)))
+    return tuple(out)
+
+
+def _alternation(labels: list[str]) -> re.Pattern[str]:
+    # OCR drops and adds spaces ("TotalAmount"): a space in a label is optional.
+    body = "|".join(re.escape(label).replace("\\ ", r"\s?") for label in labels)
+    # Word boundaries that also work for labels ending in "." or "#".
+    return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z])")
+
+
+def hits_in(chunk: Chunk) -> list[Hit]:
+    """Return every label occurrence in a chunk (longest label per position wins)."""
+    folded, index = fold_map(chunk.text)
+    found: list[Hit] = []
+    for field, lang, strength, pattern in field_patterns():
+        for match in pattern.finditer(folded):
+            start = index[match.start()]
+            end = index[match.end() - 1] + 1 if match.end() > match.start() else start
+            found.append(Hit(field, match.group(0), lang, strength, chunk, start, end))
+    return _outermost(found)
+
+
+def _outermost(found: list[Hit]) -> list[Hit]:
+    # "Total HT" is a net label, not a "total" followed by junk: inner hits give way.
+    def covered(hit: Hit) -> bool:
+        return any(
+            o is not hit
+            and o.start <= hit.start
+            and hit.end <= o.end
+            and (o.end - o.start, o.strength) > (hit.end - hit.start, hit.strength)
+            for o in found
+        )
+
+    return [h for h in found if not covered(h)]
+
+
+def language_scores(text: str) -> dict[str, int]:
+    """Count the marker words of each language in ``text`` (folded)."""
+    folded = fold(text)
+    scores: dict[str, int] = {}
+    for lang, words in data()["language_words"].items():
+        scores[lang] = sum(
+            len(re.findall(rf"(?<![a-z]){re.escape(fold(w))}(?![a-z])", folded)) for w in words
+        )
+    return scores
+
+
+def language_of(text: str) -> str:
+    """Return the most likely language code of ``text`` (``en`` when unsure)."""
+    scores = language_scores(text)
+    best = max(scores, key=lambda lang: scores[lang])
+    return best if scores[best] > 0 else "en"

@@ -1,0 +1,197 @@
+"""OCR with tesseract on pages rasterised in memory, inside a limited child process.
+
+Why a child: a decompression bomb, a pathological PDF or a hung tesseract must
+cost one FAILED document, not the daemon. The child is a fresh interpreter
+(``python -m extraction.text.ocr``, so nothing is inherited from a threaded
+parent and no caller needs a ``__main__`` guard) in its own session; it caps
+its address space at ``config.child_memory_bytes`` before touching the input
+(tesseract inherits the cap), and the parent kills the whole group after
+``config.ocr_timeout_s``. The job goes in as a pickle from the parent; pages
+come back as JSON, so nothing the child produced is ever unpickled.
+
+Inside the child: Pillow's ``MAX_IMAGE_PIXELS`` comes from the config and its
+bomb warning is an error; PDF pages are rendered with pypdfium2 at
+``config.ocr_dpi`` (lowered for huge pages so the raster stays under the pixel
+cap); small images are upscaled, since tesseract wants ~30 px letters; each
+image is read with ``--psm 3``, and when the result is poor, tesseract's
+orientation detection (``osd``, when installed) decides a rotation and the
+better read is kept. Words come from tesseract's TSV with their confidence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pickle
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from extraction.config import ExtractionConfig
+from extraction.models import Method
+from extraction.text import Page
+from extraction.text import TextError
+from extraction.text import Word
+
+
+@dataclass(frozen=True)
+class Job:
+    """What the child does: OCR an image file, or given pages of a PDF."""
+
+    data: bytes
+    kind: str  # "image" | "pdf"
+    pages: tuple[int, ...]
+    dpi: int
+    languages: str
+    max_pixels: int
+    max_pages: int
+    memory_bytes: int
+    timeout_s: float
+
+
+def is_available() -> bool:
+    """Return True when the tesseract binary answers."""
+    return bool(installed_languages())
+
+
+def score(mime_type: str, filename: str | None) -> int | None:
+    """OCR reads images always and PDFs as a last resort."""
+    if mime_type.startswith("image/"):
+        return 100
+    if mime_type == "application/pdf":
+        return 10
+    return None
+
+
+def to_text(data: bytes) -> str:
+    """Return the OCR text of an image with default settings."""
+    return "\n\n".join(p.text for p in ocr_image(data, ExtractionConfig()))
+
+
+@cache
+def installed_languages() -> frozenset[str]:
+    """Return tesseract's installed languages (empty when tesseract is missing)."""
+    try:
+        out = subprocess.run(
+            ["tesseract", "--list-langs"], capture_output=True, text=True, timeout=10, check=False
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    return frozenset(line.strip() for line in out.splitlines()[1:] if line.strip())
+
+
+def languages(wanted: str) -> str:
+    """Return the wanted languages that are installed, joined with '+' (``eng`` fallback)."""
+    have = installed_languages()
+    chosen = [lang for lang in wanted.split("+") if lang in have and lang != "osd"]
+    return "+".join(chosen) or (
+        "eng" if "eng" in have else next(iter(sorted(have - {"osd"})), "eng")
+    )
+
+
+def ocr_image(data: bytes, config: ExtractionConfig) -> list[Page]:
+    """OCR every frame of an image (PNG, JPEG, TIFF, GIF, HEIC) up to ``max_pages``."""
+    return _run(_job(data, "image", (), config))
+
+
+def ocr_pdf(data: bytes, pages: list[int], config: ExtractionConfig) -> list[Page]:
+    """OCR the given 1-based pages of a PDF."""
+    return _run(_job(data, "pdf", tuple(pages), config))
+
+
+def _job(data: bytes, kind: str, pages: tuple[int, ...], config: ExtractionConfig) -> Job:
+    if not installed_languages():
+        raise TextError("OCR_UNAVAILABLE", "tesseract is not installed, so images cannot be read")
+    return Job(
+        data=data,
+        kind=kind,
+        pages=pages,
+        dpi=config.ocr_dpi,
+        languages=languages(config.ocr_languages),
+        max_pixels=config.max_image_pixels,
+        max_pages=config.max_pages,
+        memory_bytes=config.child_memory_bytes,
+        timeout_s=config.ocr_timeout_s,
+    )
+
+
+def _run(job: Job) -> list[Page]:
+    env = dict(os.environ, OMP_THREAD_LIMIT="1", PYTHONPATH=_import_root())
+    with subprocess.Popen(
+        [sys.executable, "-m", "extraction.text.ocr"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+    ) as child:
+        try:
+            out, err = child.communicate(pickle.dumps(job), timeout=job.timeout_s)
+        except subprocess.TimeoutExpired as exc:
+            _kill(child)
+            raise TextError(
+                "OCR_TIMEOUT", f"OCR took longer than {job.timeout_s:.0f} s and was stopped"
+            ) from exc
+        finally:
+            _kill(child)
+    return _parse_reply(out, err, child.returncode, job)
+
+
+def _import_root() -> str:
+    root = str(Path(__file__).resolve().parents[2])
+    return os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+
+
+def _kill(child: subprocess.Popen[bytes]) -> None:
+    # The child leads its own session: killing the group also stops its tesseract.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(child.pid, signal.SIGKILL)
+
+
+def _parse_reply(out: bytes, err: bytes, code: int | None, job: Job) -> list[Page]:
+    try:
+        reply = json.loads(out)
+    except ValueError as exc:
+        mib = job.memory_bytes // (1024 * 1024)
+        tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+        reason = f"the OCR process died (exit {code}, limit {mib} MiB): {tail[0][:200]}"
+        raise TextError("OCR_FAILED", reason) from exc
+    if reply["status"] != "ok":
+        raise TextError(reply["status"], reply["reason"])
+    return [_page(raw) for raw in reply["pages"]]
+
+
+def _page(raw: list[Any]) -> Page:
+    number, width, height, words = raw
+    return Page(number, width, height, tuple(Word(*w) for w in words), Method.OCR)
+
+
+def child_main() -> None:
+    """Entry point of the OCR child: limit itself, read the job from stdin, reply JSON."""
+    import resource
+
+    job: Job = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - written by our parent
+    resource.setrlimit(resource.RLIMIT_AS, (job.memory_bytes, job.memory_bytes))
+    try:
+        from extraction.text import _raster
+
+        reply: dict[str, Any] = {"status": "ok", "pages": _raster.read(job)}
+    except TextError as exc:
+        reply = {"status": exc.code, "reason": exc.reason}
+    except MemoryError:
+        reply = {
+            "status": "OCR_MEMORY_LIMIT",
+            "reason": "the image needs more memory than OCR may use",
+        }
+    except Exception as exc:
+        reply = {"status": "OCR_FAILED", "reason": f"OCR failed: {type(exc).__name__}: {exc}"}
+    sys.stdout.write(json.dumps(reply))
+
+
+if __name__ == "__main__":
+    child_main()

@@ -1,0 +1,147 @@
+"""Table-style tests for the pure parsers: amounts, dates, identifiers, labels."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from extraction.fields import amounts
+from extraction.fields import dates
+from extraction.fields import ids
+from extraction.fields import labels
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.234,56", Decimal("1234.56")),
+        ("1,234.56", Decimal("1234.56")),
+        ("1'234.56", Decimal("1234.56")),
+        ("€ 4.053,67", Decimal("4053.67")),
+        ("RM 12.50", Decimal("12.50")),
+        ("RM12.50", Decimal("12.50")),
+        ("€ -9,32", Decimal("-9.32")),
+        ("(12.00)", Decimal("-12.00")),
+        ("9,9000", Decimal("9.9000")),
+        ("Rs 1939", Decimal("1939")),
+    ],
+)
+def test_amounts_either_separator(text: str, expected: Decimal) -> None:
+    found = amounts.amounts_in(text)
+    assert found[0].value == expected
+
+
+def test_spaced_thousands_only_where_asked() -> None:
+    assert amounts.amounts_in("1 234,56 €", spaced_thousands=True)[0].value == Decimal("1234.56")
+    assert [a.value for a in amounts.money_in("20 198,00")] == [Decimal("198.00")]
+
+
+@pytest.mark.parametrize("text", ["20,0%", "13/11/2017", "Tax: 0.2%", "PO445"])
+def test_not_money(text: str) -> None:
+    assert amounts.money_in(text) == []
+
+
+@pytest.mark.parametrize(
+    ("token", "code"),
+    [
+        ("€", "EUR"),
+        ("EUR", "EUR"),
+        ("RM", "MYR"),
+        ("Rs", "INR"),
+        ("₹", "INR"),
+        ("£", "GBP"),
+        ("$", "USD"),
+    ],
+)
+def test_currency_markers(token: str, code: str) -> None:
+    found = amounts.currency_code(token)
+    assert found is not None
+    assert found[0] == code
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "ambiguous"),
+    [
+        ("19 april 2014", date(2014, 4, 19), False),
+        ("Jan 1, 2022", date(2022, 1, 1), False),
+        ("02 Juillet 2015", date(2015, 7, 2), False),
+        ("5. März 2018", date(2018, 3, 5), False),
+        ("01-JAN-19", date(2019, 1, 1), False),
+        ("2018-03-05", date(2018, 3, 5), False),
+        ("13/11/2017", date(2017, 11, 13), False),
+        ("05.03.2018", date(2018, 3, 5), True),
+        ("25/12/2018 10:32", date(2018, 12, 25), False),
+        ("Tarikh: 3 Ogos 2018", date(2018, 8, 3), False),
+    ],
+)
+def test_dates(text: str, expected: date, ambiguous: bool) -> None:
+    found = dates.find_dates(text)
+    assert (found[0].value, found[0].ambiguous) == (expected, ambiguous)
+
+
+def test_month_first_only_when_asked() -> None:
+    assert dates.find_dates("03/05/2018", day_first=False)[0].value == date(2018, 3, 5)
+    assert dates.find_dates("03/05/2018")[0].value == date(2018, 5, 3)
+    # Impossibility beats convention: there is no 13th month.
+    assert dates.find_dates("05/13/2018")[0].value == date(2018, 5, 13)
+
+
+@pytest.mark.parametrize("text", ["31/02/2018", "99.99.9999", "12.50"])
+def test_impossible_dates_dropped(text: str) -> None:
+    assert dates.find_dates(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("993548900", "993548900"),
+        ("FA-2017-0010", "FA-2017-0010"),
+        ("# invoice_number_1", "invoice_number_1"),
+        ("13/11/2017", None),
+        ("+33 4 72 07 08 55", None),
+        ("12.50", None),
+        ("Page", None),
+    ],
+)
+def test_document_numbers(text: str, expected: str | None) -> None:
+    assert ids.document_number(text) == expected
+
+
+def test_vat_ids_with_checksums() -> None:
+    (valid,) = ids.vat_ids("BTW NL810433941B01")
+    (spaced,) = ids.vat_ids("N° TVA: FR 604 219 388 61")
+    (invalid,) = ids.vat_ids("USt-IdNr.: DE123456789")
+    assert (valid.value, valid.valid) == ("NL810433941B01", True)
+    assert (spaced.value, spaced.valid) == ("FR60421938861", True)
+    assert (invalid.value, invalid.valid) == ("DE123456789", False)
+
+
+def test_iban_printed_in_groups() -> None:
+    (found,) = ids.ibans("IBAN : FR76 10107 00245 00617052317 39 - BIC : BREDFRPP")
+    assert found.value == "FR7610107002450061705231739"
+    assert ids.ibans("IBAN FR76 1010 7002 4500 6170 5231 738") == []
+
+
+def test_fold_strips_accents_and_degree() -> None:
+    assert labels.fold("N° TVA  Fälligkeitsdatum") == "n tva falligkeitsdatum"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "de", "es", "it", "nl"])
+def test_every_language_has_core_labels(lang: str) -> None:
+    table = labels.data()
+    for field in ("invoice_number", "invoice_date", "total_amount", "net_amount", "tax_amount"):
+        assert table[field][lang]["strong"], f"{field} has no strong {lang} label"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Rechnung Datum Summe MwSt", "de"),
+        ("Facture montant TTC", "fr"),
+        ("Factuur totaal BTW", "nl"),
+    ],
+)
+def test_language_of(text: str, lang: str) -> None:
+    assert labels.language_of(text) == lang

@@ -1,0 +1,1 @@
+"""Test doubles that speak real protocols (never mocks of client libraries)."""

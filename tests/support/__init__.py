@@ -1,0 +1,1 @@
+"""Test harnesses for real services (Dovecot, a local OAuth2 provider)."""
