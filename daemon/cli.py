@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -31,7 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_vendor(sub)
     _add_import(sub)
     bench = sub.add_parser("bench", help="benchmarks")
-    bench.add_argument("bench_args", nargs=argparse.REMAINDER, help="accuracy DIR [--ignore-xml] ...")
+    bench.add_argument(
+        "bench_args", nargs=argparse.REMAINDER, help="accuracy DIR [--ignore-xml] ..."
+    )
     return parser
 
 

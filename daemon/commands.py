@@ -149,8 +149,13 @@ def vendor(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     company = repo.company_id(runtime.engine, slug=args.company)
     with db.session_scope(runtime.engine) as session:
-        row = models.Vendor(company_id=company, name=args.name, vat_id=args.vat_id,
-                            iban=args.iban, email_domain=args.email_domain)
+        row = models.Vendor(
+            company_id=company,
+            name=args.name,
+            vat_id=args.vat_id,
+            iban=args.iban,
+            email_domain=args.email_domain,
+        )
         session.add(row)
         session.flush()
         print(f"vendor {row.id}: {row.name}")
@@ -163,11 +168,14 @@ def import_paths(settings: Settings, paths: list[Path], *, company: str) -> int:
     assert runtime.intake is not None
     stored = seen = 0
     for name, data in _import_items(paths):
-        _, created = runtime.intake.accept(data, source="import", source_ref=name, company=company,
-                                           filename=Path(name).name)
+        _, created = runtime.intake.accept(
+            data, source="import", source_ref=name, company=company, filename=Path(name).name
+        )
         seen += 1
         stored += created
-    print(f"stored {stored} new of {seen} item(s); run `apinbox process` or the daemon to process them")
+    print(
+        f"stored {stored} new of {seen} item(s); `apinbox process` or the daemon processes them"
+    )
     return 0
 
 

@@ -9,15 +9,21 @@ import re
 from typing import Any
 
 #: The record being worked on, put on every log line of its thread.
-correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
+correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "correlation_id", default=None
+)
 
-_SECRET = re.compile(r"(?i)(password|passwd|secret|token|api_key|authorization)(['\"]?\s*[:=]\s*['\"]?)([^\s'\",;]+)")
+_SECRET = re.compile(
+    r"(?i)(password|passwd|secret|token|api_key|authorization)(['\"]?\s*[:=]\s*['\"]?)([^\s'\",;]+)"
+)
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+_API_TOKEN = re.compile(r"apx_[A-Za-z0-9_-]+")
 
 
 def redact(text: str) -> str:
     """Blank out anything that looks like a secret in ``text``."""
-    return _BEARER.sub(r"\1***", _SECRET.sub(r"\1\2***", text))
+    text = _API_TOKEN.sub("apx_***", _BEARER.sub(r"\1***", text))
+    return _SECRET.sub(r"\1\2***", text)
 
 
 class _ContextFilter(logging.Filter):
@@ -41,7 +47,9 @@ class _JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": redact(record.getMessage()),
         }
-        out.update({k: getattr(record, k) for k in self._EXTRA if getattr(record, k, None) is not None})
+        out.update(
+            {k: getattr(record, k) for k in self._EXTRA if getattr(record, k, None) is not None}
+        )
         if record.exc_info:
             out["exception"] = redact(self.formatException(record.exc_info))
         return json.dumps(out, default=str)

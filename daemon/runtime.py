@@ -93,7 +93,9 @@ def export_now(
         companies = list(session.exec(select(models.Company)).all())
     for company in companies:
         assert company.id is not None
-        batch = exports.export_approved(engine, blobs, company=company.id, format_name=fmt or settings.export.format)
+        batch = exports.export_approved(
+            engine, blobs, company=company.id, format_name=fmt or settings.export.format
+        )
         if batch is not None and batch.id is not None:
             out = directory / company.slug / f"{batch.created_at:%Y-%m-%d}-batch-{batch.id}.csv"
             exports.write_batch(blobs, batch, out)
@@ -139,8 +141,13 @@ class Runtime:
         ctx = stage_context(self.settings, self.engine, self.blobs)
         cfg = self.settings.worker
         for index in range(cfg.threads):
-            worker = Worker(ctx, wakeup=self.intake.wakeup, poll_interval_s=cfg.poll_interval_s,
-                            lease_s=cfg.lease_s, retry=RetryStrategy(max_attempts=cfg.max_attempts))
+            worker = Worker(
+                ctx,
+                wakeup=self.intake.wakeup,
+                poll_interval_s=cfg.poll_interval_s,
+                lease_s=cfg.lease_s,
+                retry=RetryStrategy(max_attempts=cfg.max_attempts),
+            )
             self.workers.append(worker)
             self.tasks.append(Task(f"worker-{index}", lambda w=worker: w.run(self.stop_event)))  # type: ignore[misc]
         if self.settings.export.nightly_at:
@@ -162,10 +169,16 @@ class Runtime:
     def health(self) -> dict[str, Any]:
         """Return liveness facts for /healthz."""
         with db.session_scope(self.engine) as session:
-            pending = session.exec(select(func.count()).select_from(models.Message)
-                                   .where(models.Message.state == MessageState.RECEIVED)).one()
-            review = session.exec(select(func.count()).select_from(models.Invoice)
-                                  .where(models.Invoice.status == InvoiceStatus.NEEDS_REVIEW)).one()
+            pending = session.exec(
+                select(func.count())
+                .select_from(models.Message)
+                .where(models.Message.state == MessageState.RECEIVED)
+            ).one()
+            review = session.exec(
+                select(func.count())
+                .select_from(models.Invoice)
+                .where(models.Invoice.status == InvoiceStatus.NEEDS_REVIEW)
+            ).one()
         return {
             "queue": {"messages_pending": pending, "needs_review": review},
             "sources": {s.name: s.status() for s in self.sources},
@@ -176,7 +189,9 @@ class Runtime:
     def start(self) -> None:
         """Start every task in its own thread."""
         for task in self.tasks:
-            task.thread = threading.Thread(target=self._guard, args=(task,), name=task.name, daemon=True)
+            task.thread = threading.Thread(
+                target=self._guard, args=(task,), name=task.name, daemon=True
+            )
             task.thread.start()
 
     def _guard(self, task: Task) -> None:

@@ -22,7 +22,7 @@ def on_stop(callback: Callable[[], None]) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    received = []
+    received: list[int] = []
 
     def handler(signum: int, _frame: FrameType | None) -> None:
         if received:

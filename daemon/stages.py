@@ -30,6 +30,7 @@ from extraction.models import PAYABLE_TYPES
 from extraction.models import Candidate
 from extraction.models import ExtractedDocument
 from extraction.models import Flag
+from extraction.models import Severity
 from storage import db
 from storage import models
 from storage import queue
@@ -82,8 +83,12 @@ def extract_message(ctx: StageContext, message: models.Message) -> None:
         fresh.error = None
         queue.release(fresh)
         session.add(fresh)
-    log.info("message %s: %d document(s)", message.id, len(parts),
-             extra={"action": "extracted", "record_id": message.id, "stage": "extract"})
+    log.info(
+        "message %s: %d document(s)",
+        message.id,
+        len(parts),
+        extra={"action": "extracted", "record_id": message.id, "stage": "extract"},
+    )
 
 
 def _store_document(
@@ -165,14 +170,17 @@ def _apply_decision(
     invoice.flags = _unique([f.to_json() for f in (*flags, *decision.reasons)])
     queue.release(invoice)
     target = InvoiceStatus.APPROVED if decision.approve else InvoiceStatus.NEEDS_REVIEW
-    detail = {"vendor_match": found.method, "vendor_reason": found.reason,
-              "reasons": [f.code for f in decision.reasons]}
+    detail = {
+        "vendor_match": found.method,
+        "vendor_reason": found.reason,
+        "reasons": [f.code for f in decision.reasons],
+    }
     repo.change_status(session, invoice, target=target, actor=ACTOR, detail=detail)
 
 
 def _stored_flags(raw: list[dict[str, Any]]) -> list[Flag]:
     return [
-        Flag(f["code"], f["reason"], f.get("severity", "warning"), f.get("field"))  # type: ignore[arg-type]
+        Flag(f["code"], f["reason"], Severity(f.get("severity", "warning")), f.get("field"))
         for f in raw
     ]
 
@@ -205,16 +213,21 @@ def fail_invoice(ctx: StageContext, invoice: models.Invoice, reason: str) -> Non
         fresh = session.get(models.Invoice, invoice.id)
         assert fresh is not None
         fresh.error = reason
-        fresh.flags = [*fresh.flags, Flag("PROCESSING_ERROR", reason, "error").to_json()]  # type: ignore[arg-type]
+        fresh.flags = [*fresh.flags, Flag("PROCESSING_ERROR", reason, Severity.ERROR).to_json()]
         queue.release(fresh)
-        repo.change_status(session, fresh, target=InvoiceStatus.NEEDS_REVIEW, actor=ACTOR,
-                           detail={"error": reason})
+        repo.change_status(
+            session, fresh, target=InvoiceStatus.NEEDS_REVIEW, actor=ACTOR, detail={"error": reason}
+        )
 
 
-def policy_from(*, auto_approve: bool, min_confidence: float, max_total: str | None) -> matching.Policy:
+def policy_from(
+    *, auto_approve: bool, min_confidence: float, max_total: str | None
+) -> matching.Policy:
     """Build the matching policy from configuration values."""
     limit = Decimal(max_total) if max_total else None
-    return matching.Policy(auto_approve=auto_approve, min_confidence=min_confidence, max_total=limit)
+    return matching.Policy(
+        auto_approve=auto_approve, min_confidence=min_confidence, max_total=limit
+    )
 
 
 STAGES: tuple[Stage, ...] = (

@@ -55,9 +55,9 @@ class Worker:
                 self.wakeup.wait(self.poll_interval_s)
                 self.wakeup.clear()
 
-    def run_once(self) -> bool:
-        """Run at most one due record of each stage; return True if any work was done."""
-        did = False
+    def run_once(self) -> int:
+        """Run at most one due record of each stage; return how many records were run."""
+        did = 0
         for stage in stages.STAGES:
             record = queue.claim_next(
                 self.ctx.engine,
@@ -69,14 +69,14 @@ class Worker:
             )
             if record is not None:
                 self._run_stage(stage, record)
-                did = True
+                did += 1
         return did
 
     def run_until_idle(self, *, limit: int = 10_000) -> int:
-        """Process until no record is due (for ``apinbox process`` and tests)."""
+        """Process until no record is due (for ``apinbox process`` and tests); return the count."""
         done = 0
-        while done < limit and self.run_once():
-            done += 1
+        while done < limit and (ran := self.run_once()):
+            done += ran
         return done
 
     def _run_stage(self, stage: stages.Stage, record: models.Message | models.Invoice) -> None:

@@ -15,6 +15,7 @@ from extraction.models import DocumentType
 from extraction.models import ExtractedDocument
 from extraction.models import Flag
 from extraction.models import Severity
+from extraction.llm_step import with_llm
 from extraction.read import read_candidate
 
 
@@ -57,8 +58,8 @@ def extract_candidate(candidate: Candidate, config: ExtractionConfig) -> Extract
     if candidate.skip_reason is not None:
         return _typed(candidate, DocumentType.NOT_INVOICE, candidate.skip_reason)
     try:
-        return read_candidate(candidate, config)
-    except Exception as exc:  # noqa: BLE001 - one bad part must never sink the message
+        return with_llm(candidate, read_candidate(candidate, config), config)
+    except Exception as exc:
         flag = Flag("EXTRACTION_ERROR", f"could not read this document: {exc}", Severity.ERROR)
         return _typed(candidate, DocumentType.FAILED, flag)
 

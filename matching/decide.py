@@ -43,7 +43,9 @@ def decide(
     reasons += _missing(fields)
     reasons += _unsure(field_meta, policy.min_confidence)
     if not vendor_certain:
-        reasons.append(Flag("VENDOR_UNKNOWN", "the vendor is not in the vendor list yet", Severity.ERROR))
+        reasons.append(
+            Flag("VENDOR_UNKNOWN", "the vendor is not in the vendor list yet", Severity.ERROR)
+        )
     reasons += _over_limit(fields, policy.max_total)
     if not policy.auto_approve:
         reasons.append(Flag("POLICY_MANUAL", "auto-approval is turned off", Severity.INFO))
@@ -66,7 +68,9 @@ def _unsure(field_meta: dict[str, Any], minimum: float) -> list[Flag]:
             reason = f"{name.replace('_', ' ')} comes only from the LLM; a person must confirm it"
             out.append(Flag("LLM_ONLY_VALUE", reason, Severity.ERROR, name))
         elif meta and float(meta.get("confidence", 0)) < minimum:
-            reason = f"{name.replace('_', ' ')} was read with low confidence ({meta.get('confidence')})"
+            reason = (
+                f"{name.replace('_', ' ')} was read with low confidence ({meta.get('confidence')})"
+            )
             out.append(Flag("LOW_CONFIDENCE", reason, Severity.ERROR, name))
     return out
 
@@ -77,5 +81,7 @@ def _over_limit(fields: dict[str, Any], limit: Decimal | None) -> list[Flag]:
     except (InvalidOperation, ValueError):
         return []
     if limit is not None and abs(total) > limit:
-        return [Flag("OVER_APPROVAL_LIMIT", f"total {total} is above the limit {limit}", Severity.ERROR)]
+        return [
+            Flag("OVER_APPROVAL_LIMIT", f"total {total} is above the limit {limit}", Severity.ERROR)
+        ]
     return []

@@ -17,9 +17,10 @@ def bank_change(fields: dict[str, Any], vendor: models.Vendor | None) -> list[Fl
     known = normalise_id(vendor.iban if vendor else None)
     if not iban or not known or iban == known:
         return []
+    name = vendor.name if vendor else "the vendor"
     reason = (
-        f"the invoice asks for payment to IBAN {iban}, but {vendor.name if vendor else 'the vendor'} "
-        f"is on file with {known}: confirm the change with the vendor by phone before paying"
+        f"the invoice asks for payment to IBAN {iban}, but {name} is on file with {known}: "
+        "confirm the change with the vendor by phone before paying"
     )
     return [Flag("BANK_DETAILS_CHANGED", reason, Severity.ERROR, "vendor_iban")]
 
@@ -35,8 +36,11 @@ def duplicates(
         if normalise_id(other.invoice_number) != number:
             continue
         same_vendor = vendor_id is not None and other.vendor_id == vendor_id
-        same_total = other.total_amount is not None and other.total_amount == fields.get("total_amount")
+        same_total = other.total_amount is not None and other.total_amount == fields.get(
+            "total_amount"
+        )
         if same_vendor or same_total:
-            reason = f"invoice number {fields.get('invoice_number')} was already received (invoice #{other.id})"
+            shown = fields.get("invoice_number")
+            reason = f"invoice number {shown} was already received (invoice #{other.id})"
             return [Flag("DUPLICATE_INVOICE", reason, Severity.ERROR, "invoice_number")]
     return []

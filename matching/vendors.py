@@ -54,14 +54,18 @@ def match_vendor(
         found = matcher(fields, vendors)
         if found is not None:
             return found
-    return _by_domain(sender, vendors) or VendorMatch(None, "none", "no known vendor matches", certain=False)
+    return _by_domain(sender, vendors) or VendorMatch(
+        None, "none", "no known vendor matches", certain=False
+    )
 
 
 def _by_vat(fields: dict[str, Any], vendors: Sequence[models.Vendor]) -> VendorMatch | None:
     vat = normalise_id(fields.get("vendor_vat_id"))
     for vendor in vendors if vat else ():
         if normalise_id(vendor.vat_id) == vat:
-            return VendorMatch(vendor.id, "vat_id", f"VAT ID {vat} is {vendor.name}'s", certain=True)
+            return VendorMatch(
+                vendor.id, "vat_id", f"VAT ID {vat} is {vendor.name}'s", certain=True
+            )
     return None
 
 
@@ -84,7 +88,11 @@ def _by_name(fields: dict[str, Any], vendors: Sequence[models.Vendor]) -> Vendor
 def _by_fuzzy_name(fields: dict[str, Any], vendors: Sequence[models.Vendor]) -> VendorMatch | None:
     name = normalise_name(fields.get("vendor_name"))
     choices = {v.id: normalise_name(v.name) for v in vendors}
-    best = process.extractOne(name, choices, scorer=fuzz.token_sort_ratio) if name and choices else None
+    best = (
+        process.extractOne(name, choices, scorer=fuzz.token_sort_ratio)
+        if name and choices
+        else None
+    )
     if best is None or best[1] < _FUZZY_MIN:
         return None
     vendor = next(v for v in vendors if v.id == best[2])
@@ -93,7 +101,9 @@ def _by_fuzzy_name(fields: dict[str, Any], vendors: Sequence[models.Vendor]) -> 
 
 
 def _by_domain(sender: str | None, vendors: Sequence[models.Vendor]) -> VendorMatch | None:
-    domain = (sender or "").rsplit("@", 1)[-1].strip(">").lower() if sender and "@" in sender else ""
+    domain = (
+        (sender or "").rsplit("@", 1)[-1].strip(">").lower() if sender and "@" in sender else ""
+    )
     hits = [v for v in vendors if domain and (v.email_domain or "").lower() == domain]
     if len(hits) == 1:
         reason = f"sent from {domain}, the domain of vendor {hits[0].name!r}; please confirm"

@@ -95,9 +95,19 @@ register_format(
     ExportFormat(
         name="generic",
         columns=(
-            "invoice_id", "document_type", "vendor_name", "vendor_vat_id", "vendor_iban",
-            "invoice_number", "invoice_date", "due_date", "currency", "net_amount",
-            "tax_amount", "total_amount", "po_number",
+            "invoice_id",
+            "document_type",
+            "vendor_name",
+            "vendor_vat_id",
+            "vendor_iban",
+            "invoice_number",
+            "invoice_date",
+            "due_date",
+            "currency",
+            "net_amount",
+            "tax_amount",
+            "total_amount",
+            "po_number",
         ),
         row=_generic_row,
     )
@@ -123,8 +133,10 @@ def render_csv(fmt: ExportFormat, invoices: Sequence[models.Invoice]) -> bytes:
 def _neutralise(row: Row) -> Row:
     # Spreadsheet apps execute cells starting with these; an attacker controls
     # vendor names and numbers, so prefix them with a quote (OWASP CSV injection).
-    return {k: ("'" + v if v[:1] in ("=", "+", "@", "\t", "\r") or _is_formula_minus(v) else v)
-            for k, v in row.items()}
+    return {
+        k: ("'" + v if v[:1] in ("=", "+", "@", "\t", "\r") or _is_formula_minus(v) else v)
+        for k, v in row.items()
+    }
 
 
 def _is_formula_minus(value: str) -> bool:
@@ -155,8 +167,13 @@ def export_approved(
         session.flush()
         for invoice in invoices:
             invoice.export_batch_id = batch.id
-            repo.change_status(session, invoice, target=InvoiceStatus.EXPORTED, actor=actor,
-                               detail={"batch": batch.id, "format": fmt.name})
+            repo.change_status(
+                session,
+                invoice,
+                target=InvoiceStatus.EXPORTED,
+                actor=actor,
+                detail={"batch": batch.id, "format": fmt.name},
+            )
     return batch
 
 

@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON
-from sqlalchemy import String
 from sqlalchemy import Column
 from sqlalchemy import DateTime
+from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field
@@ -28,7 +28,6 @@ from storage.states import MessageState
 def utcnow() -> datetime:
     """Return the current time in UTC (timezone-aware)."""
     return datetime.now(UTC)
-
 
 
 class Company(SQLModel, table=True):

@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
-from typing import TypeVar
 
 from sqlalchemy import or_
 from sqlalchemy.engine import Engine
@@ -25,19 +24,19 @@ from sqlmodel import select
 from storage import db
 from storage import models
 
-T = TypeVar("T", models.Message, models.Invoice)
+Claimable = models.Message | models.Invoice
 
 
 def claim_next(
     engine: Engine,
-    model: type[T],
+    model: type[models.Message] | type[models.Invoice],
     *,
     state_column: str,
     state: str,
     worker: str,
     lease: timedelta,
     now: datetime | None = None,
-) -> T | None:
+) -> Claimable | None:
     """Lease the oldest due record of ``model`` in ``state`` to ``worker``."""
     now = now or models.utcnow()
     query: Any = (
@@ -51,7 +50,7 @@ def claim_next(
     if not db.is_sqlite(engine):
         query = query.with_for_update(skip_locked=True)
     with db.session_scope(engine) as session:
-        record = session.exec(query).first()
+        record: Claimable | None = session.exec(query).first()
         if record is None:
             return None
         record.lease_until = now + lease

@@ -23,7 +23,9 @@ DEFAULT_COMPANY = "default"
 ROLES = ("admin", "reviewer", "viewer")
 
 
-def ensure_company(session: Session, *, slug: str = DEFAULT_COMPANY, name: str = "") -> models.Company:
+def ensure_company(
+    session: Session, *, slug: str = DEFAULT_COMPANY, name: str = ""
+) -> models.Company:
     """Return the company with ``slug``, creating it when missing."""
     company = session.exec(select(models.Company).where(models.Company.slug == slug)).first()
     if company is None:
@@ -127,8 +129,13 @@ def change_status(
     invoice.status = target
     invoice.updated_at = models.utcnow()
     session.add(invoice)
-    audit(session, invoice=invoice, actor=actor, action=str(target),
-          detail={"from": str(before), **(detail or {})})
+    audit(
+        session,
+        invoice=invoice,
+        actor=actor,
+        action=str(target),
+        detail={"from": str(before), **(detail or {})},
+    )
 
 
 def audit(

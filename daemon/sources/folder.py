@@ -23,7 +23,9 @@ _IGNORED_PREFIXES = (".", "~")
 class FolderSource:
     """Poll a directory for new files."""
 
-    def __init__(self, path: Path, *, company: str = "default", poll_interval_s: float = 2.0) -> None:
+    def __init__(
+        self, path: Path, *, company: str = "default", poll_interval_s: float = 2.0
+    ) -> None:
         """Watch ``path``; processed and failed files go to subfolders of it."""
         self.path = Path(path)
         self.company = company
@@ -50,7 +52,11 @@ class FolderSource:
         return handled
 
     def _settled_files(self) -> list[Path]:
-        files = sorted(p for p in self.path.iterdir() if p.is_file() and not p.name.startswith(_IGNORED_PREFIXES))
+        files = sorted(
+            p
+            for p in self.path.iterdir()
+            if p.is_file() and not p.name.startswith(_IGNORED_PREFIXES)
+        )
         settled = []
         for file in files:
             size = file.stat().st_size
@@ -64,7 +70,11 @@ class FolderSource:
         try:
             data = file.read_bytes()
             intake.accept(
-                data, source=self.name, source_ref=file.name, company=self.company, filename=file.name
+                data,
+                source=self.name,
+                source_ref=file.name,
+                company=self.company,
+                filename=file.name,
             )
         except OSError as exc:
             self.last_error = f"{file.name}: {exc}"

@@ -161,7 +161,7 @@ class Backoff:
         self.failures += 1
         if at_least_cap:
             return self.cap_s
-        ceiling = min(self.cap_s, self.base_s * 2 ** min(self.failures - 1, 30))
+        ceiling = min(self.cap_s, self.base_s * float(2 ** min(self.failures - 1, 30)))
         return ceiling * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not crypto
 
     def reset(self) -> None:
@@ -482,30 +482,36 @@ class ImapSource:
         catch_up_at = time.monotonic() + self.config.poll_interval_s
         client.idle()
         try:
-            self._idle_loop(client, stop, catch_up_at)
+            still_idling = self._idle_loop(client, stop, catch_up_at)
         except BaseException:
             with contextlib.suppress(Exception):
                 client.idle_done()
             raise
-        _end_idle(client)
+        if still_idling:
+            _end_idle(client)
 
-    def _idle_loop(self, client: IMAPClient, stop: threading.Event, catch_up_at: float) -> None:
+    def _idle_loop(self, client: IMAPClient, stop: threading.Event, catch_up_at: float) -> bool:
+        """Wait in IDLE; return False when IDLE was already ended (news came with DONE)."""
         renew_at = time.monotonic() + self.config.idle_renew_s
         quick_empty = 0
         while not stop.is_set() and time.monotonic() < catch_up_at:
             started = time.monotonic()
             responses = client.idle_check(timeout=_IDLE_SLICE_S)
             if _has_news(responses):
-                return
+                return True
             quick_empty = quick_empty + 1 if not responses and _quick(started) else 0
             if quick_empty >= 3:
                 # idle_check swallows EOF and returns at once: the socket is closed.
                 msg = f"mailbox {self.config.name!r}: connection closed during IDLE"
                 raise ConnectionLostError(msg)
             if time.monotonic() >= renew_at:
-                client.idle_done()
+                # News that arrived while ending IDLE comes with the DONE reply only.
+                _, responses = client.idle_done()
+                if _has_news(responses):
+                    return False
                 client.idle()
                 renew_at = time.monotonic() + self.config.idle_renew_s
+        return True
 
     # -- status ----------------------------------------------------------------
 

@@ -47,7 +47,9 @@ class Daemon:
         self.log = log
         env = {**os.environ, "APINBOX_CONFIG": str(config)}
         self._log_fh = log.open("wb")
-        self.proc = subprocess.Popen([*APINBOX, "run"], env=env, stdout=self._log_fh, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [*APINBOX, "run"], env=env, stdout=self._log_fh, stderr=subprocess.STDOUT
+        )
         self.base = f"http://127.0.0.1:{port}"
         wait_for(lambda: self._healthy(), timeout=60, what="the review desk to answer", daemon=self)
 
@@ -59,7 +61,9 @@ class Daemon:
 
     def api(self, token: str) -> httpx.Client:
         """Return an HTTP client authenticated with ``token``."""
-        return httpx.Client(base_url=self.base, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        return httpx.Client(
+            base_url=self.base, headers={"Authorization": f"Bearer {token}"}, timeout=10
+        )
 
     def stop(self) -> int:
         """Send SIGTERM and return the exit code (killed after 30 s)."""

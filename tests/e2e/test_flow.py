@@ -31,7 +31,7 @@ def _config(tmp_path: Path, database_url: str, port: int, sources: str) -> Path:
         tmp_path / "apinbox.toml",
         f"""
 [storage]
-data_dir = "{tmp_path / 'var'}"
+data_dir = "{tmp_path / "var"}"
 database_url = "{database_url}"
 [review]
 host = "127.0.0.1"
@@ -60,17 +60,27 @@ def _invoices(client: httpx.Client, status: str) -> list[dict[str, Any]]:
 
 
 def _by_number(client: httpx.Client, status: str, number: str) -> dict[str, Any] | None:
-    return next((i for i in _invoices(client, status) if i["fields"].get("invoice_number") == number), None)
+    return next(
+        (i for i in _invoices(client, status) if i["fields"].get("invoice_number") == number), None
+    )
 
 
 def _approve_and_export(daemon: Daemon, token: str, config: Path, tmp_path: Path) -> None:
     with daemon.api(token) as client:
-        auto = wait_for(lambda: _by_number(client, "approved", "FA-2017-0010"), timeout=90,
-                        what="the Factur-X invoice to be auto-approved", daemon=daemon)
+        auto = wait_for(
+            lambda: _by_number(client, "approved", "FA-2017-0010"),
+            timeout=90,
+            what="the Factur-X invoice to be auto-approved",
+            daemon=daemon,
+        )
         assert auto["fields"]["total_amount"] == "671.15"
         assert auto["vendor_id"] is not None
-        review = wait_for(lambda: _by_number(client, "needs_review", "2022089083"), timeout=90,
-                          what="the text PDF to reach the review queue", daemon=daemon)
+        review = wait_for(
+            lambda: _by_number(client, "needs_review", "2022089083"),
+            timeout=90,
+            what="the text PDF to reach the review queue",
+            daemon=daemon,
+        )
         assert review["fields"]["total_amount"] == "56.02"
         assert review["fields"]["currency"] == "EUR"
         assert any(f["code"] == "VENDOR_UNKNOWN" for f in review["flags"])
@@ -96,15 +106,24 @@ def _approve_and_export(daemon: Daemon, token: str, config: Path, tmp_path: Path
 def test_watch_folder_to_exported_csv(tmp_path: Path, database_url: str) -> None:
     inbox = tmp_path / "inbox"
     port = free_port()
-    config = _config(tmp_path, database_url, port, f'[[watch_folders]]\npath = "{inbox}"\npoll_interval_s = 0.3\n')
+    config = _config(
+        tmp_path,
+        database_url,
+        port,
+        f'[[watch_folders]]\npath = "{inbox}"\npoll_interval_s = 0.3\n',
+    )
     token = _prepare(config)
     daemon = Daemon(config, port, tmp_path / "daemon.log")
     try:
         inbox.mkdir(exist_ok=True)
         shutil.copy(FACTURX, inbox / FACTURX.name)
         shutil.copy(TEXT_PDF, inbox / TEXT_PDF.name)
-        wait_for(lambda: len(list((inbox / "processed").glob("*.pdf"))) == 2, timeout=30,
-                 what="both files to be moved to processed/", daemon=daemon)
+        wait_for(
+            lambda: len(list((inbox / "processed").glob("*.pdf"))) == 2,
+            timeout=30,
+            what="both files to be moved to processed/",
+            daemon=daemon,
+        )
         _approve_and_export(daemon, token, config, tmp_path)
     finally:
         assert daemon.stop() == 0, daemon.output()
@@ -144,12 +163,26 @@ poll_interval_s = 2
 """
     config = _config(tmp_path, database_url, port, mailbox)
     token = _prepare(config)
-    dovecot.append("INBOX", _mail_with(FACTURX, sender="Au bon moulin <factures@auboumoulin.fr>", subject="Facture FA-2017-0010"))
-    dovecot.append("INBOX", _mail_with(TEXT_PDF, sender="NETPRESSE <factures@netpresse.fr>", subject="Votre facture"))
+    dovecot.append(
+        "INBOX",
+        _mail_with(
+            FACTURX,
+            sender="Au bon moulin <factures@auboumoulin.fr>",
+            subject="Facture FA-2017-0010",
+        ),
+    )
+    dovecot.append(
+        "INBOX",
+        _mail_with(TEXT_PDF, sender="NETPRESSE <factures@netpresse.fr>", subject="Votre facture"),
+    )
     daemon = Daemon(config, port, tmp_path / "daemon.log")
     try:
-        wait_for(lambda: len(dovecot.uids("Processed")) == 2 and not dovecot.uids("INBOX"), timeout=60,
-                 what="both messages to be moved to Processed", daemon=daemon)
+        wait_for(
+            lambda: len(dovecot.uids("Processed")) == 2 and not dovecot.uids("INBOX"),
+            timeout=60,
+            what="both messages to be moved to Processed",
+            daemon=daemon,
+        )
         _approve_and_export(daemon, token, config, tmp_path)
         with daemon.api(token) as client:
             exported = _invoices(client, "exported")
