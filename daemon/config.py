@@ -112,6 +112,13 @@ class WatchFolderConfig(BaseModel):
     poll_interval_s: float = 2.0
 
 
+class CompanyConfig(BaseModel):
+    """One ``[[companies]]`` entry: a client whose mail is tagged ``ap+<slug>@…``."""
+
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+    name: str = ""
+
+
 class WorkerConfig(BaseModel):
     """The stage worker."""
 
@@ -195,6 +202,7 @@ class Settings(BaseSettings):
     review: ReviewConfig = Field(default_factory=ReviewConfig)
     mailboxes: list[MailboxConfig] = Field(default_factory=list)
     watch_folders: list[WatchFolderConfig] = Field(default_factory=list)
+    companies: list[CompanyConfig] = Field(default_factory=list)
     worker: WorkerConfig = Field(default_factory=WorkerConfig)
     export: ExportConfig = Field(default_factory=ExportConfig)
     extraction: ExtractionSettings = Field(default_factory=ExtractionSettings)

@@ -14,6 +14,7 @@ from dataclasses import field
 
 from sqlalchemy.engine import Engine
 
+from daemon import routing
 from storage import models
 from storage import repo
 from storage.blobs import BlobStore
@@ -29,6 +30,8 @@ class Intake:
     blobs: BlobStore
     #: Set whenever a new message was stored; the worker waits on it.
     wakeup: threading.Event = field(default_factory=threading.Event)
+    #: Company slugs a plus-address tag may route a message to.
+    routable: frozenset[str] = frozenset()
     _companies: dict[str, int] = field(default_factory=dict)
 
     def company_id(self, slug: str) -> int:
@@ -47,7 +50,13 @@ class Intake:
         filename: str | None = None,
         header_message_id: str | None = None,
     ) -> tuple[models.Message, bool]:
-        """Store ``data`` durably; return ``(message, created)``."""
+        """Store ``data`` durably; return ``(message, created)``.
+
+        A message addressed to ``ap+<slug>@…`` goes to the company ``slug`` when
+        that company is configured; otherwise to ``company``.
+        """
+        if self.routable:
+            company = routing.company_for(data, known=self.routable, default=company)
         message, created = repo.store_message(
             self.engine,
             self.blobs,

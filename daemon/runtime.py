@@ -123,8 +123,12 @@ class Runtime:
         """Open storage and build the intake."""
         engine, blobs = open_storage(settings)
         runtime = cls(settings, engine, blobs)
-        runtime.intake = Intake(engine, blobs)
+        routable = frozenset(c.slug for c in settings.companies)
+        runtime.intake = Intake(engine, blobs, routable=routable)
         repo.company_id(engine)
+        with db.session_scope(engine) as session:
+            for company in settings.companies:
+                repo.ensure_company(session, slug=company.slug, name=company.name)
         return runtime
 
     def add_sources(self) -> None:

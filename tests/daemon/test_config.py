@@ -36,7 +36,9 @@ def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def test_file_values_and_environment_override(config_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_file_values_and_environment_override(
+    config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("APINBOX_REVIEW__PORT", "9001")
     settings = load_settings(config_file)
     assert settings.review.port == 9001
@@ -46,7 +48,9 @@ def test_file_values_and_environment_override(config_file: Path, monkeypatch: py
     assert settings.storage.resolved_database_url().endswith("apinbox.db")
 
 
-def test_no_source_configured_means_the_default_watch_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_source_configured_means_the_default_watch_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("APINBOX_CONFIG", raising=False)
     monkeypatch.setenv("APINBOX_STORAGE__DATA_DIR", str(tmp_path))
     settings = load_settings()
@@ -77,7 +81,9 @@ def test_unsafe_mailbox_settings_are_refused(config_file: Path, replace: str, me
 
 
 def test_plain_imap_is_allowed_on_loopback(config_file: Path) -> None:
-    text = config_file.read_text().replace('host = "imap.example.com"', 'host = "127.0.0.1"\nsecurity = "none"')
+    text = config_file.read_text().replace(
+        'host = "imap.example.com"', 'host = "127.0.0.1"\nsecurity = "none"'
+    )
     config_file.write_text(text)
     assert load_settings(config_file).mailboxes[0].security == "none"
 
@@ -85,7 +91,9 @@ def test_plain_imap_is_allowed_on_loopback(config_file: Path) -> None:
 def test_secrets_never_reach_the_log(config_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     settings = load_settings(config_file)
     configure_logging(level="INFO", fmt="text")
-    logging.getLogger("t").info("settings: %s; login password=hunter2-real; Authorization: Bearer apx_abc", settings)
+    logging.getLogger("t").info(
+        "settings: %s; login password=hunter2-real; Authorization: Bearer apx_abc", settings
+    )
     logging.getLogger("t").info("token=%s", "apx_secret")
     err = capsys.readouterr().err
     assert "hunter2-real" not in err and "apx_abc" not in err and "apx_secret" not in err

@@ -68,7 +68,9 @@ def test_unknown_vendor_goes_to_review_with_reasons(engine: Engine, blobs: BlobS
 
 
 def test_changed_bank_account_blocks_approval(engine: Engine, blobs: BlobStore) -> None:
-    _add_vendor(engine, name="Au bon moulin", vat_id="FR11999999998", iban="FR7630006000011234567890189")
+    _add_vendor(
+        engine, name="Au bon moulin", vat_id="FR11999999998", iban="FR7630006000011234567890189"
+    )
     Intake(engine, blobs).accept(FACTURX, source="test", source_ref="a.pdf", filename="a.pdf")
     _worker(engine, blobs).run_until_idle()
     [invoice] = _invoices(engine)
@@ -76,7 +78,9 @@ def test_changed_bank_account_blocks_approval(engine: Engine, blobs: BlobStore) 
     assert "BANK_DETAILS_CHANGED" in {f["code"] for f in invoice.flags}
 
 
-def test_same_invoice_in_another_message_is_flagged_duplicate(engine: Engine, blobs: BlobStore) -> None:
+def test_same_invoice_in_another_message_is_flagged_duplicate(
+    engine: Engine, blobs: BlobStore
+) -> None:
     _add_vendor(engine, name="Au bon moulin", vat_id="FR11999999998")
     intake = Intake(engine, blobs)
     intake.accept(FACTURX, source="test", source_ref="a.pdf", filename="a.pdf")
@@ -119,7 +123,9 @@ def test_bad_input_is_kept_with_a_reason_and_never_stops_the_flow(
     intake.accept(TEXT_PDF, source="test", source_ref="after.pdf", filename="after.pdf")
     _worker(engine, blobs).run_until_idle()
     with db.session_scope(engine) as session:
-        docs = session.exec(select(models.Document).where(models.Document.message_id == bad.id)).all()
+        docs = session.exec(
+            select(models.Document).where(models.Document.message_id == bad.id)
+        ).all()
         message = session.get(models.Message, bad.id)
     assert message is not None and message.state == "extracted"
     assert [d.document_type for d in docs] == [doc_type]
@@ -128,8 +134,12 @@ def test_bad_input_is_kept_with_a_reason_and_never_stops_the_flow(
     assert len(_invoices(engine)) == 1  # the message behind it was processed
 
 
-def test_a_failing_stage_is_retried_then_parked_with_its_reason(engine: Engine, blobs: BlobStore) -> None:
-    message, _ = Intake(engine, blobs).accept(TEXT_PDF, source="test", source_ref="x", filename="x.pdf")
+def test_a_failing_stage_is_retried_then_parked_with_its_reason(
+    engine: Engine, blobs: BlobStore
+) -> None:
+    message, _ = Intake(engine, blobs).accept(
+        TEXT_PDF, source="test", source_ref="x", filename="x.pdf"
+    )
     blobs.path_for(message.sha256).unlink()  # the stage cannot read its input
     worker = _worker(engine, blobs, retry=RetryStrategy(max_attempts=2, base_s=0.0))
     worker.run_until_idle()
@@ -140,12 +150,20 @@ def test_a_failing_stage_is_retried_then_parked_with_its_reason(engine: Engine, 
     assert stored.error is not None and "BlobMissingError" in stored.error
 
 
-def test_a_worker_that_died_mid_stage_is_replaced_without_duplicates(engine: Engine, blobs: BlobStore) -> None:
+def test_a_worker_that_died_mid_stage_is_replaced_without_duplicates(
+    engine: Engine, blobs: BlobStore
+) -> None:
     from storage import queue
 
     Intake(engine, blobs).accept(TEXT_PDF, source="test", source_ref="x", filename="x.pdf")
-    claimed = queue.claim_next(engine, models.Message, state_column="state", state="received",
-                               worker="dead", lease=timedelta(seconds=-1))
+    claimed = queue.claim_next(
+        engine,
+        models.Message,
+        state_column="state",
+        state="received",
+        worker="dead",
+        lease=timedelta(seconds=-1),
+    )
     assert claimed is not None  # claimed by a worker that then vanished: its lease is over
     _worker(engine, blobs).run_until_idle()
     _worker(engine, blobs).run_until_idle()
