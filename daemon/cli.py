@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import date
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,10 +30,17 @@ def _parser() -> argparse.ArgumentParser:
     _add_token(sub)
     _add_vendor(sub)
     _add_import(sub)
+    backfill = sub.add_parser("backfill", help="store a mailbox's existing mail since a date")
+    backfill.add_argument("mailbox", help="the [[mailboxes]] name")
+    backfill.add_argument("--since", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    backfill.add_argument("--folder", help="folder to read (default: the mailbox's folder)")
     bench = sub.add_parser("bench", help="benchmarks")
     bench.add_argument(
         "bench_args", nargs=argparse.REMAINDER, help="accuracy DIR [--ignore-xml] ..."
     )
+    for command in sub.choices.values():
+        # Also accepted after the sub-command: `apinbox ingest --config FILE`.
+        command.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="TOML config file")
     return parser
 
 

@@ -40,6 +40,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "token": lambda: token(settings, args),
         "vendor": lambda: vendor(settings, args),
         "import": lambda: import_paths(settings, args.paths, company=args.company),
+        "backfill": lambda: run_backfill(settings, args),
     }
     return handlers[args.command]()
 
@@ -188,6 +189,29 @@ def _import_items(paths: list[Path]) -> Iterator[tuple[str, bytes]]:
                     yield f"{file}#{index}", msg.as_bytes()
             else:
                 yield str(file), file.read_bytes()
+
+
+def run_backfill(settings: Settings, args: argparse.Namespace) -> int:
+    """Store a mailbox's existing messages since a date, with a progress bar."""
+    from daemon import backfill
+
+    mailbox = next((m for m in settings.mailboxes if m.name == args.mailbox), None)
+    if mailbox is None:
+        known = ", ".join(m.name for m in settings.mailboxes) or "none configured"
+        print(f"apinbox: no mailbox named {args.mailbox!r} ({known})", file=sys.stderr)
+        return 2
+    runtime = Runtime.create(settings)
+    assert runtime.intake is not None
+    new, seen = backfill.backfill(
+        mailbox,
+        runtime.intake,
+        since=args.since,
+        folder=args.folder,
+        state_dir=settings.storage.data_dir / "imap-state",
+        progress=backfill.progress_bar(),
+    )
+    print(f"stored {new} new of {seen} message(s) since {args.since}; the worker processes them")
+    return 0
 
 
 def extract_files(files: list[Path], *, ignore_xml: bool) -> int:

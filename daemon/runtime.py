@@ -172,7 +172,7 @@ class Runtime:
 
     def health(self) -> dict[str, Any]:
         """Return liveness facts for /healthz."""
-        with db.session_scope(self.engine) as session:
+        with db.read_scope(self.engine) as session:
             pending = session.exec(
                 select(func.count())
                 .select_from(models.Message)

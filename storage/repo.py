@@ -61,9 +61,6 @@ def store_message(
     not stored twice: the existing row is returned with ``created=False``.
     """
     sha = blobs.put(data)
-    existing = _message_by_sha(engine, company=company, sha=sha)
-    if existing is not None:
-        return existing, False
     row = models.Message(
         company_id=company,
         source=source,
@@ -74,7 +71,11 @@ def store_message(
         header_message_id=header_message_id,
     )
     try:
+        # One transaction: look for the same bytes, else insert.
         with db.session_scope(engine) as session:
+            existing = session.exec(_by_sha(company, sha)).first()
+            if existing is not None:
+                return existing, False
             session.add(row)
     except IntegrityError:
         # Another process stored the same bytes between our check and insert.
@@ -84,12 +85,16 @@ def store_message(
     return row, True
 
 
+def _by_sha(company: int, sha: str) -> Any:
+    return select(models.Message).where(
+        models.Message.company_id == company, models.Message.sha256 == sha
+    )
+
+
 def _message_by_sha(engine: Engine, *, company: int, sha: str) -> models.Message | None:
-    with db.session_scope(engine) as session:
-        query = select(models.Message).where(
-            models.Message.company_id == company, models.Message.sha256 == sha
-        )
-        return session.exec(query).first()
+    with db.read_scope(engine) as session:
+        result: models.Message | None = session.exec(_by_sha(company, sha)).first()
+        return result
 
 
 def set_invoice_fields(invoice: models.Invoice, *, fields: dict[str, Any]) -> None:

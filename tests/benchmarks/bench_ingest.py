@@ -17,8 +17,8 @@ Targets on 2 cores: >= 300 msg/s, IDLE median <= 0.6 s, peak RSS <= 250 MB.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import base64
+import contextlib
 import os
 import sqlite3
 import statistics
@@ -29,15 +29,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from sqlalchemy import func  # noqa: E402
-from sqlalchemy.engine import Engine  # noqa: E402
-from sqlmodel import select  # noqa: E402
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import select
 
-from storage import db  # noqa: E402
-from storage import migrate  # noqa: E402
-from storage import models  # noqa: E402
-from tests.support import ingest  # noqa: E402
-from tests.support.dovecot import Dovecot  # noqa: E402
+from storage import db
+from storage import migrate
+from storage import models
+from tests.support import ingest
+from tests.support.dovecot import Dovecot
 
 
 def invoice_message(n: int, *, attachment_bytes: int = 12_000) -> bytes:
@@ -45,13 +45,17 @@ def invoice_message(n: int, *, attachment_bytes: int = 12_000) -> bytes:
     payload = os.urandom(attachment_bytes)
     b64 = base64.encodebytes(payload).replace(b"\n", b"\r\n")
     return (
-        f"From: billing{n}@vendor.example\r\nTo: ap@example.com\r\n"
-        f"Subject: Invoice {n}\r\nMessage-ID: <bench-{n}@vendor.example>\r\n"
-        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b1\r\n\r\n"
-        "--b1\r\nContent-Type: text/plain\r\n\r\nPlease find our invoice attached.\r\n"
-        f'--b1\r\nContent-Type: application/pdf; name="inv{n}.pdf"\r\n'
-        "Content-Transfer-Encoding: base64\r\n\r\n"
-    ).encode() + b64 + b"--b1--\r\n"
+        (
+            f"From: billing{n}@vendor.example\r\nTo: ap@example.com\r\n"
+            f"Subject: Invoice {n}\r\nMessage-ID: <bench-{n}@vendor.example>\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b1\r\n\r\n"
+            "--b1\r\nContent-Type: text/plain\r\n\r\nPlease find our invoice attached.\r\n"
+            f'--b1\r\nContent-Type: application/pdf; name="inv{n}.pdf"\r\n'
+            "Content-Transfer-Encoding: base64\r\n\r\n"
+        ).encode()
+        + b64
+        + b"--b1--\r\n"
+    )
 
 
 def count(engine: Engine) -> int:
@@ -94,7 +98,7 @@ def measure_throughput(server: Dovecot, engine: Engine, config: Path, log: Path,
     return (n - 1) / span_s(engine)
 
 
-def measure_idle(server: Dovecot, engine: Engine, proc_pid: int, samples: int, start: int) -> list[float]:
+def measure_idle(server: Dovecot, engine: Engine, samples: int, start: int) -> list[float]:
     latencies = []
     stored = count(engine)
     with server.session() as client:
@@ -120,8 +124,11 @@ def main() -> int:
     server = Dovecot().start()
     try:
         config = ingest.write_config(
-            work / "apinbox.toml", server, data_dir=work / "data",
-            database_url=str(engine.url), poll_interval_s=60.0,
+            work / "apinbox.toml",
+            server,
+            data_dir=work / "data",
+            database_url=str(engine.url),
+            poll_interval_s=60.0,
         )
         log = work / "ingest.log"
         rate = measure_throughput(server, engine, config, log, args.messages)
@@ -129,9 +136,10 @@ def main() -> int:
         proc = ingest.start(config, log=log)
         try:
             time.sleep(4.0)  # start-up and first cycle, then it sits in IDLE
-            lat = measure_idle(server, engine, proc.pid, args.idle_samples, args.messages)
+            lat = measure_idle(server, engine, args.idle_samples, args.messages)
             p95 = statistics.quantiles(lat, n=20)[-1]
-            print(f"IDLE latency: median {statistics.median(lat):.3f} s, p95 {p95:.3f} s (n={len(lat)})")
+            median = statistics.median(lat)
+            print(f"IDLE latency: median {median:.3f} s, p95 {p95:.3f} s (n={len(lat)})")
             before = count(engine)
             print(f"peak RSS before the large message: {peak_rss_mb(proc.pid):.0f} MB")
             server.append("INBOX", invoice_message(10**6, attachment_bytes=30 * 1024 * 1024))

@@ -1,7 +1,8 @@
 """IMAP test fixtures: the real-Dovecot harness plus mailbox configs pointing at it.
 
-The harness fixtures come from ``tests.support.dovecot``; once tests/conftest.py
-registers it as a plugin, the import below becomes redundant (and harmless).
+The harness fixtures (``dovecot``, ``dovecot_factory``, ``dovecot_certs``,
+``oauth_server``) come from ``tests.support.dovecot``, registered as a plugin
+in tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -22,11 +23,6 @@ from storage.blobs import BlobStore
 from tests.support.dovecot import PASSWORD
 from tests.support.dovecot import USER
 from tests.support.dovecot import Dovecot
-from tests.support.dovecot import dovecot  # noqa: F401 - fixture
-from tests.support.dovecot import dovecot_binary  # noqa: F401 - fixture
-from tests.support.dovecot import dovecot_certs  # noqa: F401 - fixture
-from tests.support.dovecot import dovecot_factory  # noqa: F401 - fixture
-from tests.support.dovecot import oauth_server  # noqa: F401 - fixture
 
 MailboxFactory = Callable[..., MailboxConfig]
 

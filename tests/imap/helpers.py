@@ -41,7 +41,9 @@ def processed(engine: Engine) -> list[models.ProcessedMessage]:
         return list(session.exec(query))
 
 
-def wait_for(condition: Callable[[], bool], *, timeout: float = 20.0, what: str = "condition") -> None:
+def wait_for(
+    condition: Callable[[], bool], *, timeout: float = 20.0, what: str = "condition"
+) -> None:
     """Poll ``condition`` until true; fail the test after a generous ``timeout``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ class Crash(BaseException):
 class CrashBeforeServerAction(ImapSource):
     """The real source, dying right after the commit, before MOVE or flag."""
 
-    def _mark_done(self, client: object, uids: list[int]) -> None:  # type: ignore[override]
+    def _mark_done(self, client: object, uids: list[int]) -> None:
         raise Crash
 
 
@@ -40,7 +41,7 @@ class CountingIntake(Intake):
 
     calls = 0
 
-    def accept(self, data: bytes, **kwargs: object) -> tuple[models.Message, bool]:  # type: ignore[override]
+    def accept(self, data: bytes, **kwargs: object) -> tuple[models.Message, bool]:
         self.calls += 1
         return super().accept(data, **kwargs)  # type: ignore[arg-type]
 
@@ -58,7 +59,10 @@ def test_crash_after_commit_before_server_action_finishes_it(
     intake = CountingIntake(engine=sqlite_engine, blobs=BlobStore(tmp_path / "blobs"))
     uid = dovecot.append("INBOX", make_message(1))
     config = mailbox_config(mode=mode)
-    with pytest.raises(Crash), CrashBeforeServerAction(config, state_dir=tmp_path).session() as client:
+    with (
+        pytest.raises(Crash),
+        CrashBeforeServerAction(config, state_dir=tmp_path).session() as client,
+    ):
         CrashBeforeServerAction(config, state_dir=tmp_path).run_cycle(client, intake)
     assert [r.status for r in processed(sqlite_engine)] == ["stored"]
     assert dovecot.uids("INBOX") == [uid]  # the server copy was not touched yet
@@ -99,8 +103,7 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(
         proc = ingest.start(config, log=log)
         before = len(messages(sqlite_engine))
         # Kill it at a random point while it is storing, not while it starts up.
-        wait_for(lambda: len(messages(sqlite_engine)) > before or not appender.is_alive(),
-                 timeout=30, what="ingest progress")
+        wait_for(_progress(sqlite_engine, before, appender), timeout=30, what="ingest progress")
         time.sleep(rng.uniform(0.0, 0.4))
         assert proc.poll() is None, log.read_text()
         ingest.stop(proc, kill=True)
@@ -114,6 +117,10 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(
         ingest.stop(proc)
 
     _assert_each_stored_once(sqlite_engine, dovecot, total, log)
+
+
+def _progress(engine: Engine, before: int, appender: threading.Thread) -> Callable[[], bool]:
+    return lambda: len(messages(engine)) > before or not appender.is_alive()
 
 
 def _append_slowly(server: Dovecot, total: int, rng: random.Random) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from daemon.intake import Intake
-from daemon.sources import imap_state
 from daemon.sources.imap import DONE_KEYWORD
 from daemon.sources.imap import ImapSource
 from storage import models
@@ -25,7 +25,7 @@ class CountingIntake(Intake):
 
     calls = 0
 
-    def accept(self, data: bytes, **kwargs: object) -> tuple[models.Message, bool]:  # type: ignore[override]
+    def accept(self, data: bytes, **kwargs: object) -> tuple[models.Message, bool]:
         self.calls += 1
         return super().accept(data, **kwargs)  # type: ignore[arg-type]
 
@@ -90,32 +90,36 @@ def test_too_large_message_goes_to_failed_without_download(
     assert "max_message_bytes is 10000" in (too_large[0].error or "")
 
 
-def test_without_move_capability_copies_and_expunges(
-    dovecot_factory: object, mailbox_config: MailboxFactory, intake: Intake, tmp_path: Path
+def test_without_move_capability_copies_and_expunges_only_our_uids(
+    dovecot_factory: Callable[..., Dovecot],
+    mailbox_config: MailboxFactory,
+    intake: Intake,
+    tmp_path: Path,
 ) -> None:
     no_move = "IMAP4rev1 SASL-IR LITERAL+ ID ENABLE IDLE UIDPLUS NAMESPACE"
-    server: Dovecot = dovecot_factory(capability=no_move)  # type: ignore[operator]
-    keep = server.append("INBOX", make_message(1))
-    server.append("INBOX", make_message(2))
-    source = ImapSource(mailbox_config(server), state_dir=tmp_path)
+    server = dovecot_factory(capability=no_move)
+    pending = server.append("INBOX", make_message(1))
+    server.append("INBOX", make_message(2, size=20_000))
+    normal = server.append("INBOX", make_message(3))
     with server.session() as other:
-        # A message someone else marked deleted must survive our UID EXPUNGE.
+        # Someone else's pending delete: our UID EXPUNGE must not expunge it.
         other.select_folder("INBOX")
-        other.add_flags([keep], [b"\\Deleted"])
-    state = imap_state.FolderKey("ap", "INBOX", server.uidvalidity("INBOX"))
-    imap_state.record(
-        intake.engine,
-        state,
-        company_id=intake.company_id("default"),
-        outcomes=[imap_state.Outcome(keep, "too_large", error="pretend")],
+        other.add_flags([pending], [b"\\Deleted", DONE_KEYWORD.encode()])
+    flag_mode = ImapSource(
+        mailbox_config(server, mode="flag", max_message_bytes=10_000), state_dir=tmp_path
     )
 
-    with source.session() as client:
+    with flag_mode.session() as client:
         assert not client.has_capability("MOVE")
-        assert source.run_cycle(client, intake) == 1
+        assert flag_mode.run_cycle(client, intake) == 1
 
-    assert len(dovecot_uids := server.uids("Processed")) == 1, dovecot_uids
+    assert server.uids("INBOX") == [pending, normal]
     assert len(server.uids("Failed")) == 1
+    move_mode = ImapSource(mailbox_config(server, name="ap2"), state_dir=tmp_path)
+    with move_mode.session() as client:
+        move_mode.run_cycle(client, intake)
+    assert server.uids("INBOX") == []
+    assert len(server.uids("Processed")) == 2
 
 
 def test_same_uidvalidity_is_skipped(

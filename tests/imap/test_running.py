@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -79,15 +80,20 @@ def test_dovecot_restart_is_survived(
     dovecot.start()
     dovecot.append("INBOX", make_message(2))
 
-    wait_for(lambda: len(messages(running.intake.engine)) == 1, timeout=30, what="delivery after restart")
+    wait_for(
+        lambda: len(messages(running.intake.engine)) == 1, timeout=30, what="delivery after restart"
+    )
     wait_for(lambda: source.status()["last_error"] is None, what="error cleared")
     assert source.status()["connected"] is True
 
 
 def test_one_failing_mailbox_does_not_stall_another(
-    dovecot_factory: object, mailbox_config: MailboxFactory, running: Running, tmp_path: Path
+    dovecot_factory: Callable[..., Dovecot],
+    mailbox_config: MailboxFactory,
+    running: Running,
+    tmp_path: Path,
 ) -> None:
-    server: Dovecot = dovecot_factory(users={USER: "pw-one", "other": "pw-two"})  # type: ignore[operator]
+    server: Dovecot = dovecot_factory(users={USER: "pw-one", "other": "pw-two"})
     good = ImapSource(
         mailbox_config(server, name="good", username="other", password="pw-two", company="acme"),
         state_dir=tmp_path,
@@ -107,8 +113,7 @@ def test_one_failing_mailbox_does_not_stall_another(
     assert server.uids("INBOX", user=USER) != []  # never touched
 
 
-
-class CountingClient(IMAPClient):
+class CountingClient(IMAPClient):  # type: ignore[misc]
     """A real client that counts the IDLE commands it sends."""
 
     idles = 0

@@ -71,7 +71,10 @@ def test_tls_failure_is_reported_in_status_and_waits_long(
     assert source.status()["connected"] is False
     # Not a crash loop: one attempt, then the long wait (the 5-minute cap).
     assert source.backoff.failures == 1
-    assert any(r.levelno == logging.ERROR and "verification failed" in r.getMessage() for r in caplog.records)
+    assert any(
+        r.levelno == logging.ERROR and "verification failed" in r.getMessage()
+        for r in caplog.records
+    )
 
 
 def _oauth_config(
@@ -98,7 +101,7 @@ def test_xoauth2_login_with_refreshed_token(
     tmp_path: Path,
 ) -> None:
     config = _oauth_config(mailbox_config, oauth_server, oauth_server.grant(USER))
-    source = running.start(ImapSource(config, state_dir=tmp_path))  # type: ignore[arg-type]
+    running.start(ImapSource(config, state_dir=tmp_path))  # type: ignore[arg-type]
     dovecot.append("INBOX", make_message(1))
 
     wait_for(lambda: len(messages(running.intake.engine)) == 1, what="delivery over XOAUTH2")

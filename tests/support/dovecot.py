@@ -25,9 +25,11 @@ import ssl
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from imapclient import IMAPClient
@@ -442,14 +444,14 @@ def dovecot(dovecot_certs: Certs, oauth_server: OAuthServer) -> Iterator[Dovecot
 @pytest.fixture
 def dovecot_factory(
     dovecot_certs: Certs, oauth_server: OAuthServer
-) -> Iterator[type[Dovecot] | object]:
+) -> Iterator[Callable[..., Dovecot]]:
     """Build extra Dovecots with custom options: ``dovecot_factory(capability=...)``."""
     made: list[Dovecot] = []
 
-    def factory(**kwargs: object) -> Dovecot:
+    def factory(**kwargs: Any) -> Dovecot:
         kwargs.setdefault("certs", dovecot_certs)
         kwargs.setdefault("oauth", oauth_server)
-        server = Dovecot(**kwargs)  # type: ignore[arg-type]
+        server = Dovecot(**kwargs)
         made.append(server)
         return server.start()
 

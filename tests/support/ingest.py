@@ -34,7 +34,11 @@ def write_config(
         "poll_interval_s": 2.0,
     }
     values.update(mailbox)
-    lines = ["[storage]", f"data_dir = {_toml(str(data_dir))}", f"database_url = {_toml(database_url)}"]
+    lines = [
+        "[storage]",
+        f"data_dir = {_toml(str(data_dir))}",
+        f"database_url = {_toml(database_url)}",
+    ]
     lines += ["", "[[mailboxes]]", *(f"{key} = {_toml(value)}" for key, value in values.items())]
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -61,7 +65,9 @@ def start(config: Path, *, log: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("APINBOX_")}
     env["PYTHONPATH"] = str(ROOT)
     with log.open("ab") as out:
-        return subprocess.Popen(command(config), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            command(config), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
 
 
 def stop(proc: subprocess.Popen[bytes], *, kill: bool = False, timeout: float = 20.0) -> int:
