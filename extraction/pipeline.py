@@ -7,16 +7,16 @@ a part silently.
 
 from __future__ import annotations
 
+from extraction import read
 from extraction import sniff
 from extraction import split
 from extraction.config import ExtractionConfig
+from extraction.llm_step import with_llm
 from extraction.models import Candidate
 from extraction.models import DocumentType
 from extraction.models import ExtractedDocument
 from extraction.models import Flag
 from extraction.models import Severity
-from extraction.llm_step import with_llm
-from extraction.read import read_candidate
 
 
 def extract(data: bytes, filename: str | None, config: ExtractionConfig) -> list[ExtractedDocument]:
@@ -56,22 +56,9 @@ def candidates(data: bytes, filename: str | None, config: ExtractionConfig) -> l
 def extract_candidate(candidate: Candidate, config: ExtractionConfig) -> ExtractedDocument:
     """Read one candidate; noise and unreadable input become typed results with reasons."""
     if candidate.skip_reason is not None:
-        return _typed(candidate, DocumentType.NOT_INVOICE, candidate.skip_reason)
+        return read.bare(candidate, DocumentType.NOT_INVOICE, candidate.skip_reason)
     try:
-        return with_llm(candidate, read_candidate(candidate, config), config)
+        return with_llm(candidate, read.read_candidate(candidate, config), config)
     except Exception as exc:
         flag = Flag("EXTRACTION_ERROR", f"could not read this document: {exc}", Severity.ERROR)
-        return _typed(candidate, DocumentType.FAILED, flag)
-
-
-def _typed(candidate: Candidate, doc_type: DocumentType, flag: Flag) -> ExtractedDocument:
-    return ExtractedDocument(
-        part=candidate.part,
-        filename=candidate.filename,
-        content_type=candidate.content_type,
-        sha256=candidate.sha256,
-        document_type=doc_type,
-        flags=(flag,),
-        type_reason=flag.reason,
-        email=candidate.email,
-    )
+        return read.failed(candidate, flag)

@@ -77,10 +77,10 @@ def read_candidate(candidate: Candidate, config: ExtractionConfig) -> ExtractedD
 
 def failed(candidate: Candidate, flag: Flag) -> ExtractedDocument:
     """Return a FAILED document carrying ``flag`` as its reason."""
-    return _bare(candidate, DocumentType.FAILED, flag)
+    return bare(candidate, DocumentType.FAILED, flag)
 
 
-def _bare(candidate: Candidate, doc_type: DocumentType, flag: Flag) -> ExtractedDocument:
+def bare(candidate: Candidate, doc_type: DocumentType, flag: Flag) -> ExtractedDocument:
     return ExtractedDocument(
         part=candidate.part,
         filename=candidate.filename,
@@ -102,14 +102,16 @@ def _read_xml(candidate: Candidate, config: ExtractionConfig) -> ExtractedDocume
         )
     except einvoice.NotAnEInvoice as exc:
         flag = Flag("NOT_AN_EINVOICE", f"XML but not an invoice: {exc}", Severity.INFO)
-        return _bare(candidate, DocumentType.NOT_INVOICE, flag)
+        return bare(candidate, DocumentType.NOT_INVOICE, flag)
     return _from_einvoice(candidate, invoice, flags=[], text="")
 
 
 def _from_einvoice(
     candidate: Candidate, invoice: einvoice.EInvoice, *, flags: list[Flag], text: str
 ) -> ExtractedDocument:
-    flags = flags + validate.validate(invoice.fields, invoice.line_items, invoice.tax_lines)
+    flags = flags + validate.validate(
+        invoice.fields, invoice.line_items, invoice.tax_lines, adjustment=invoice.adjustment
+    )
     return ExtractedDocument(
         part=candidate.part,
         filename=candidate.filename,
