@@ -37,13 +37,28 @@ class NightlyJob:
         self.last_error: str | None = None
 
     def run(self, stop: threading.Event) -> None:
-        """Sleep until the next run time, run, repeat; return when ``stop`` is set."""
+        """Sleep until the next run time, run, repeat; return when ``stop`` is set.
+
+        A run missed while the daemon was down is caught up at start; a first
+        start ever waits for the next run time instead of exporting at once.
+        """
+        self.prime(datetime.now().astimezone())
         while not stop.is_set():
             now = datetime.now().astimezone()
             if self._due(now):
                 self.run_now(now.date())
             wait = (next_run(now, self.at) - now).total_seconds()
             stop.wait(min(wait, 60.0))
+
+    def prime(self, now: datetime) -> None:
+        """On a first start ever, count today's run time as done if it has passed."""
+        if self._last_day() is None:
+            passed = now.time() >= self.at
+            self._remember(now.date() if passed else now.date() - timedelta(days=1))
+
+    def due(self, now: datetime) -> bool:
+        """Return True when the run for ``now``'s day is owed."""
+        return self._due(now)
 
     def _due(self, now: datetime) -> bool:
         past_hour = now.time() >= self.at
@@ -57,6 +72,9 @@ class NightlyJob:
         except Exception as exc:
             self.last_error = str(exc)
             log.exception("nightly export failed", extra={"action": "nightly_export"})
+        self._remember(day)
+
+    def _remember(self, day: date) -> None:
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
         self.state_file.write_text(day.isoformat())
 
