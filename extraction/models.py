@@ -97,7 +97,11 @@ class Flag:
 
     def to_json(self) -> dict[str, Any]:
         """Return the JSON shape used by the CLI and the API."""
-        out: dict[str, Any] = {"code": self.code, "reason": self.reason, "severity": str(self.severity)}
+        out: dict[str, Any] = {
+            "code": self.code,
+            "reason": self.reason,
+            "severity": str(self.severity),
+        }
         if self.field:
             out["field"] = self.field
         return out
@@ -175,7 +179,12 @@ class TaxLine:
 
     def to_json(self) -> dict[str, str]:
         """Return the JSON shape, unknown parts omitted."""
-        raw = {"rate": self.rate, "basis": self.basis, "amount": self.amount, "category": self.category}
+        raw = {
+            "rate": self.rate,
+            "basis": self.basis,
+            "amount": self.amount,
+            "category": self.category,
+        }
         return {k: str(v) for k, v in raw.items() if v is not None}
 
 

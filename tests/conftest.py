@@ -23,7 +23,9 @@ from storage.blobs import BlobStore
 
 pytest_plugins = ["tests.support.dovecot"]
 
-PG_ADMIN_URL = os.environ.get("APINBOX_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "APINBOX_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 REQUIRE_SERVICES = os.environ.get("APINBOX_REQUIRE_SERVICES") == "1"
 _counter = itertools.count()
 
@@ -58,7 +60,7 @@ def pg_template() -> Iterator[str]:
     name = f"apinbox_tpl_{uuid.uuid4().hex[:10]}"
     try:
         _pg_execute(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
+    except Exception as exc:
         pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
     engine = db.make_engine(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
     migrate.upgrade(engine)

@@ -8,6 +8,7 @@ factor saying how much each placement is worth.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from extraction.text import Page
 from extraction.text.layout import Chunk
 from extraction.text.layout import Line
 from extraction.text.layout import lines_of
+
+_NUMERIC_DATE = re.compile(r"(?<![\d.,/])(\d{1,2})([./-])(\d{1,2})\2(?:\d{4}|\d{2})(?![\d,]|\.\d)")
 
 #: Month-first numeric dates are the convention only in these languages+currencies.
 _MONTH_FIRST_CURRENCIES = frozenset({"USD"})
@@ -77,9 +80,27 @@ def build(pages: Sequence[Page], *, month_first_hint: bool = False) -> Context:
         method=method,
         language=language,
         text=text,
-        day_first=not (month_first_hint and language == "en"),
+        day_first=day_first(text, default=not (month_first_hint and language == "en")),
         page_height={p.number: p.height for p in pages},
     )
+
+
+def day_first(text: str, *, default: bool) -> bool:
+    """Return the document's numeric date order, decided by its unambiguous dates.
+
+    One document uses one convention, so "11/17/2017" anywhere proves that
+    "11/03/2017" elsewhere is the 3rd of November. Only when no date proves
+    either order (or dates disagree) does ``default`` (language, sender) decide.
+    """
+    firsts = {int(m.group(1)) > 12 for m in _NUMERIC_DATE.finditer(text) if _one_big(m)}
+    if len(firsts) != 1:
+        return default
+    return firsts.pop()
+
+
+def _one_big(match: re.Match[str]) -> bool:
+    a, b = int(match.group(1)), int(match.group(3))
+    return (a > 12) != (b > 12) and max(a, b) <= 31 and min(a, b) >= 1
 
 
 def values_for(ctx: Context, position: int, hit: labels.Hit) -> Iterator[Place]:
@@ -90,8 +111,13 @@ def values_for(ctx: Context, position: int, hit: labels.Hit) -> Iterator[Place]:
         yield Place(rest, hit.chunk, line, "after", 1.0)
     chunks = list(line.chunks)
     index = chunks.index(hit.chunk)
-    for offset, chunk in enumerate(chunks[index + 1 :]):
+    # A lone ":" printed in its own column is punctuation, not a value to skip past.
+    offset = 0
+    for chunk in chunks[index + 1 :]:
+        if not labels.strip_separators(chunk.text):
+            continue
         yield Place(chunk.text, chunk, line, "right of", 1.0 if offset == 0 else 0.75)
+        offset += 1
     yield from _below(ctx, position, hit.chunk)
 
 
@@ -105,6 +131,24 @@ def _below(ctx: Context, position: int, label: Chunk) -> Iterator[Place]:
             if chunk.x0 < label.x1 + height and chunk.x1 > label.x0 - height:
                 yield Place(chunk.text, chunk, line, "below", 0.85)
                 return
+
+
+def column_below(ctx: Context, position: int, label: Chunk, *, rows: int = 8) -> Iterator[Place]:
+    """Yield the chunks under a column header, row by row, until the column ends.
+
+    Summary tables print one header ("Nettobetrag", "MwSt-Betrag") over a row
+    per VAT rate and a sum row; every row is a candidate and arithmetic picks.
+    """
+    height = max(label.bottom - label.top, 4.0)
+    bottom = label.bottom
+    for line in ctx.lines[position + 1 : position + 1 + rows]:
+        if line.page != ctx.lines[position].page or line.top - bottom > height * 4:
+            return
+        for chunk in line.chunks:
+            if chunk.x0 < label.x1 + height and chunk.x1 > label.x0 - height:
+                yield Place(chunk.text, chunk, line, "below", 0.85)
+                bottom = line.bottom
+                break
 
 
 def bbox(chunk: Chunk) -> BBox:

@@ -45,7 +45,7 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     return (
         re.compile(r"(?<!\d)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"),
         re.compile(
-            r"(?<![\d.,])(?P<a>\d{1,2})(?P<s>[./-])(?P<b>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?![\d,]|\.\d)"
+            r"(?<![\d.,])(?P<a>\d{1,2})(?P<s>[./-])(?P<b>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?!\d|[.,]\d)"
         ),
         re.compile(
             rf"(?<!\d)(?P<d>\d{{1,2}})(?:er|st|nd|rd|th)?\.?[\s-]*(?P<mon>{months})\.?[\s,-]*(?P<y>\d{{4}}|\d{{2}})(?!\d)"

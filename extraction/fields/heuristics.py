@@ -16,12 +16,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 
 from extraction.fields import context
 from extraction.fields import dates
 from extraction.fields import ids
+from extraction.fields import lines
 from extraction.fields import parties
+from extraction.fields import receipts
+from extraction.fields import terms
 from extraction.fields import totals
 from extraction.fields.candidates import Candidate
 from extraction.fields.candidates import best
@@ -68,7 +72,10 @@ def extract(pages: Sequence[Page], *, month_first_hint: bool = False) -> Result:
     _put(fields, "vendor_bic", _bic(ctx))
     fields.update(parties.party_fields(ctx, fields))
     _fallback_invoice_date(ctx, fields)
-    return Result(fields=fields, line_items=(), language=ctx.language, text=ctx.text)
+    _due_from_terms(ctx, fields)
+    fields.update(receipts.receipt_fields(ctx, fields))
+    items = lines.line_items(ctx)
+    return Result(fields=fields, line_items=items, language=ctx.language, text=ctx.text)
 
 
 def _put(fields: dict[str, FieldValue], key: str, value: FieldValue | None) -> None:
@@ -127,11 +134,17 @@ def _po_number(ctx: Context, fields: dict[str, FieldValue]) -> FieldValue | None
 def _date_parser(ctx: Context) -> Callable[[str], Value | None]:
     def parse(text: str) -> date | None:
         found = dates.find_dates(text[:40], day_first=ctx.day_first)
-        if not found or found[0].start > 2:
+        if not found or not _filler(text[: found[0].start]):
             return None
         return found[0].value
 
     return parse
+
+
+def _filler(prefix: str) -> bool:
+    # "le 05 Juillet 2015", "am 04.04.2013", "on Jan 1": one short word may precede the date.
+    prefix = prefix.strip()
+    return len(prefix) <= 2 or (prefix.isalpha() and len(prefix) <= 3)
 
 
 def _date_field(ctx: Context, name: str) -> FieldValue | None:
@@ -177,6 +190,23 @@ def _fallback_invoice_date(ctx: Context, fields: dict[str, FieldValue]) -> None:
                 return
 
 
+def _due_from_terms(ctx: Context, fields: dict[str, FieldValue]) -> None:
+    issued = fields.get("invoice_date")
+    if issued is None or issued.confidence < 0.8 or not isinstance(issued.value, date):
+        return
+    computed = terms.due_from_terms(ctx, issued.value)
+    printed = fields.get("due_date")
+    if computed is None:
+        return
+    if printed is None:
+        fields["due_date"] = computed
+    elif printed.value == computed.value and printed.confidence < 0.95:
+        # The printed date and the terms agree: two independent statements of one date.
+        fields["due_date"] = replace(
+            printed, confidence=0.95, reason=printed.reason + "; agrees with the payment terms"
+        )
+
+
 def _vat_id(ctx: Context) -> FieldValue | None:
     cands: list[Candidate] = []
     buyer_lines = parties.buyer_block(ctx)
@@ -185,7 +215,7 @@ def _vat_id(ctx: Context) -> FieldValue | None:
             continue
         labelled_line = any(h.field == "vat_id" for h in ctx.hits[position])
         for chunk in line.chunks:
-            for found in ids.vat_ids(chunk.text):
+            for found in _vat_not_iban(chunk.text):
                 score = (0.9 if found.valid else 0.55) + (0.07 if labelled_line else 0.0)
                 place = context.Place(chunk.text, chunk, line, "on line", 1.0)
                 why = "checksum valid" if found.valid else "checksum NOT valid"
@@ -197,6 +227,12 @@ def _vat_id(ctx: Context) -> FieldValue | None:
     distinct = {c.value for c in cands if c.score >= 0.9}
     conf = top.score if len(distinct) <= 1 else 0.6
     return to_field(top, conf * context.ocr_factor(top.place.chunk, ctx.method), ctx)
+
+
+def _vat_not_iban(text: str) -> list[ids.FoundId]:
+    # "DE08 7009 0100 ..." is an IBAN whose first digits also look like a VAT ID.
+    spans = [(i.start, i.end) for i in ids.ibans(text)]
+    return [v for v in ids.vat_ids(text) if not any(s < v.end and v.start < e for s, e in spans)]
 
 
 def _iban(ctx: Context) -> FieldValue | None:
@@ -214,10 +250,23 @@ def _iban(ctx: Context) -> FieldValue | None:
                 place = context.Place(chunk.text, chunk, line, "on line", 1.0)
                 cands.append(Candidate(found.value, 0.97, "IBAN with valid checksum", place))
     if not cands:
-        return None
+        return _invalid_iban(ctx)
     distinct = {c.value for c in cands}
     conf = 0.97 if len(distinct) == 1 else 0.6
     return to_field(cands[0], conf * context.ocr_factor(cands[0].place.chunk, ctx.method), ctx)
+
+
+def _invalid_iban(ctx: Context) -> FieldValue | None:
+    # Only right after an "IBAN" label: an unlabelled long number is not an account.
+    for line in ctx.lines:
+        if "IBAN" not in line.text.upper() or parties.mentions_debit(line.text):
+            continue
+        for chunk in line.chunks:
+            for found in ids.iban_shaped(chunk.text):
+                place = context.Place(chunk.text, chunk, line, "on line", 1.0)
+                why = "labelled IBAN, checksum NOT valid"
+                return to_field(Candidate(found.value, 0.4, why, place), 0.4, ctx)
+    return None
 
 
 def _bic(ctx: Context) -> FieldValue | None:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from extraction.fields import amounts
 from extraction.fields import dates
 
-_COUNTRIES = (
-    "AT|BE|BG|CY|CZ|DE|DK|EE|EL|GR|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI|GB|CH|NO"
-)
+#: EU member states (Greece as EL and GR), then Northern Ireland and the non-EU prefixes we check.
+_EU = "AT|BE|BG|CY|CZ|DE|DK|EE|EL|GR|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK"
+_COUNTRIES = _EU + "|XI|GB|CH|NO"
 _VAT = re.compile(
     rf"(?<![A-Z0-9])(?P<cc>{_COUNTRIES})[ .-]?"
     r"(?P<body>(?:U)?[0-9A-Z](?:[ .]?[0-9A-Z]){7,13})(?![0-9A-Z])"
@@ -72,6 +72,21 @@ def ibans(text: str) -> list[FoundId]:
                 continue
             out.append(FoundId(str(iban.compact), valid=True, start=match.start(), end=match.end()))
             break
+    return out
+
+
+def iban_shaped(text: str) -> list[FoundId]:
+    """Return IBAN-shaped tokens whose checksum fails (for a labelled, flagged value).
+
+    A printed IBAN that does not check is a typo or a fraud attempt either way;
+    it is reported (at low confidence) so validation can flag it, never dropped.
+    """
+    valid = {found.value for found in ibans(text)}
+    out: list[FoundId] = []
+    for match in _IBAN.finditer(text.upper()):
+        compact = match.group("iban").replace(" ", "")
+        if compact not in valid and 15 <= len(compact) <= 34 and compact[2:4].isdigit():
+            out.append(FoundId(compact, valid=False, start=match.start(), end=match.end()))
     return out
 
 

@@ -13,6 +13,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -50,26 +51,41 @@ def data() -> dict[str, Any]:
 
 def fold(text: str) -> str:
     """Return ``text`` lower-cased, accent-free, with ``°`` dropped and spaces collapsed."""
-    return fold_map(text)[0]
+    return _folded(text)[0]
 
 
 def fold_map(text: str) -> tuple[str, list[int]]:
     """Fold ``text`` and return, for every folded character, its index in ``text``."""
+    folded, index = _folded(text)
+    return folded, list(index)
+
+
+@lru_cache(maxsize=8192)
+def _folded(text: str) -> tuple[str, tuple[int, ...]]:
+    # Every line is folded by several rules (labels, buyer words, names): fold it once.
+    if text.isascii() and "  " not in text and text.isprintable():
+        # Most text-layer chunks are plain ASCII: folding is lower-casing, one to one.
+        return text.lower(), tuple(range(len(text)))
     out: list[str] = []
     index: list[int] = []
     for i, char in enumerate(text):
-        if char in "°º":
+        piece = _fold_char(char)
+        if piece == " " and out and out[-1] == " ":
             continue
-        piece = unicodedata.normalize("NFKD", char.lower())
-        piece = "".join(c for c in piece if not unicodedata.combining(c))
-        if piece.isspace():
-            piece = " "
-            if out and out[-1] == " ":
-                continue
         for c in piece:
             out.append(c)
             index.append(i)
-    return "".join(out), index
+    return "".join(out), tuple(index)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    if char in "°º":
+        return ""
+    if char.isspace():
+        return " "
+    piece = unicodedata.normalize("NFKD", char.lower())
+    return "".join(c for c in piece if not unicodedata.combining(c))
 
 
 def strip_separators(text: str) -> str:
@@ -92,6 +108,12 @@ def field_patterns() -> tuple[tuple[str, str, float, re.Pattern[str]], ...]:
     return tuple(out)
 
 
+@cache
+def _any_label() -> re.Pattern[str]:
+    """Return one pattern matching any label of any field: a cheap first filter."""
+    return re.compile("|".join(f"(?:{p.pattern})" for *_, p in field_patterns()))
+
+
 def _alternation(labels: list[str]) -> re.Pattern[str]:
     # OCR drops and adds spaces ("TotalAmount"): a space in a label is optional.
     body = "|".join(re.escape(label).replace("\\ ", r"\s?") for label in labels)
@@ -103,12 +125,21 @@ def hits_in(chunk: Chunk) -> list[Hit]:
     """Return every label occurrence in a chunk (longest label per position wins)."""
     folded, index = fold_map(chunk.text)
     found: list[Hit] = []
+    if not _any_label().search(folded):
+        return found  # most chunks (numbers, names, addresses) hold no label at all
     for field, lang, strength, pattern in field_patterns():
         for match in pattern.finditer(folded):
+            if strength < STRONG and _compound_tail(folded, match.start()):
+                continue
             start = index[match.start()]
             end = index[match.end() - 1] + 1 if match.end() > match.start() else start
             found.append(Hit(field, match.group(0), lang, strength, chunk, start, end))
     return _outermost(found)
+
+
+def _compound_tail(folded: str, start: int) -> bool:
+    # "Liefer-Datum" or "Bestell-Nr" name another date or number than the bare weak label.
+    return start >= 2 and folded[start - 1] == "-" and folded[start - 2].isalpha()
 
 
 def _outermost(found: list[Hit]) -> list[Hit]:
@@ -128,12 +159,16 @@ def _outermost(found: list[Hit]) -> list[Hit]:
 def language_scores(text: str) -> dict[str, int]:
     """Count the marker words of each language in ``text`` (folded)."""
     folded = fold(text)
-    scores: dict[str, int] = {}
+    return {lang: len(pattern.findall(folded)) for lang, pattern in _language_patterns().items()}
+
+
+@cache
+def _language_patterns() -> dict[str, re.Pattern[str]]:
+    out: dict[str, re.Pattern[str]] = {}
     for lang, words in data()["language_words"].items():
-        scores[lang] = sum(
-            len(re.findall(rf"(?<![a-z]){re.escape(fold(w))}(?![a-z])", folded)) for w in words
-        )
-    return scores
+        body = "|".join(re.escape(fold(w)) for w in sorted(words, key=len, reverse=True))
+        out[lang] = re.compile(rf"(?<![a-z])(?:{body})(?![a-z])")
+    return out
 
 
 def language_of(text: str) -> str:

@@ -17,7 +17,11 @@ from extraction.fields.candidates import Candidate
 from extraction.fields.candidates import to_field
 from extraction.fields.context import Context
 from extraction.models import FieldValue
+from extraction.text.layout import Chunk
+from extraction.text.layout import Line
 
+#: A postcode followed by a town ("69001 Lyon", "88802Spielkreis", "D-80333 München").
+_POSTCODE = re.compile(r"(?<![\d.,])(?:[a-z]{1,2}-)?\d{4,5}\s?[a-z]{3,}")
 _SEGMENT_SPLIT = re.compile(r"\s+[-\u2013|\u2022]\s+|,\s+|\s{3,}")
 
 
@@ -57,8 +61,15 @@ def buyer_block(ctx: Context) -> frozenset[int]:
     return frozenset(out)
 
 
+def _labelled_value(hit: labels.Hit) -> bool:
+    # "Seller: ACME SA" names a party; "Lieferant GmbH" or "Facture à régler" does not.
+    after = hit.chunk.text[hit.end :].lstrip()
+    return hit.start <= 2 and after[:1] in (":", "-", "\u2013") and len(hit.rest) > 2
+
+
 def _is_heading(hit: labels.Hit) -> bool:
-    return len(hit.rest) <= 2 or hit.chunk.text.rstrip().endswith(":")
+    # "Bill to:" heads a block; "Facture à régler par virement :" is a sentence.
+    return hit.start <= 2 and len(hit.rest) <= 2
 
 
 def _section(ctx: Context, position: int) -> list[int]:
@@ -90,10 +101,57 @@ def party_fields(ctx: Context, fields: dict[str, FieldValue]) -> dict[str, Field
     vendor = _vendor(ctx)
     if vendor is not None:
         out["vendor_name"] = vendor
-    buyer = _section_name(ctx, "buyer_name")
+    buyer = _section_name(ctx, "buyer_name") or _section_name(ctx, "delivery_name")
+    if buyer is None or (vendor is not None and buyer.value == vendor.value):
+        buyer = _addressee(ctx, vendor)
     if buyer is not None and (vendor is None or buyer.value != vendor.value):
         out["buyer_name"] = to_field(buyer, 0.8 * buyer.score, ctx)
     return out
+
+
+def _addressee(ctx: Context, vendor: FieldValue | None) -> Candidate | None:
+    """Return the first line of the unlabelled address block in the top part of page 1.
+
+    Letters put the addressee where an envelope window shows it, below the
+    letterhead: a block of left-aligned lines with a postcode + town. The seller's own
+    block (it holds the seller's name) is not the addressee.
+    """
+    seller = labels.fold(str(vendor.value)) if vendor is not None else None
+    for block in _blocks(ctx):
+        first = block[0]
+        texts = [labels.fold(c.text) for _, c in block]
+        if seller and any(seller in t for t in texts):
+            continue
+        if len(block) < 3 or not any(_POSTCODE.search(t) for t in texts[1:]):
+            continue
+        line, chunk = ctx.lines[first[0]], first[1]
+        if looks_like_name(chunk.text) and not any(h.chunk is chunk for h in ctx.hits[first[0]]):
+            place = context.Place(chunk.text, chunk, line, "on line", 1.0)
+            return Candidate(_clean(chunk.text), 0.7, "first line of the address block", place)
+    return None
+
+
+def _blocks(ctx: Context) -> list[list[tuple[int, Chunk]]]:
+    """Group page-1 chunks of the top half into left-aligned, closely stacked blocks."""
+    first_page = ctx.lines[0].page if ctx.lines else 1
+    blocks: list[list[tuple[int, Chunk]]] = []
+    for position, line in enumerate(ctx.lines):
+        # The letterhead fills the top tenth; the envelope window sits below it.
+        if line.page != first_page or not 0.1 < ctx.relative_top(line) < 0.45:
+            continue
+        for chunk in line.chunks:
+            _place_in_block(blocks, position, chunk)
+    return blocks
+
+
+def _place_in_block(blocks: list[list[tuple[int, Chunk]]], position: int, chunk: Chunk) -> None:
+    height = max(chunk.bottom - chunk.top, 4.0)
+    for block in blocks:
+        last = block[-1][1]
+        if abs(last.x0 - chunk.x0) <= 3 and 0 <= chunk.top - last.bottom <= height * 3:
+            block.append((position, chunk))
+            return
+    blocks.append([(position, chunk)])
 
 
 def _vendor(ctx: Context) -> FieldValue | None:
@@ -109,7 +167,7 @@ def _vendor(ctx: Context) -> FieldValue | None:
 
 def _section_name(ctx: Context, name: str) -> Candidate | None:
     for position, hit in ctx.hits_for(name):
-        if not _is_heading(hit) and looks_like_name(hit.rest):
+        if _labelled_value(hit) and looks_like_name(hit.rest):
             place = context.Place(hit.rest, hit.chunk, ctx.lines[position], "after", 1.0)
             return Candidate(_clean(hit.rest), 0.85, f"after label '{hit.label}'", place)
         if not _is_heading(hit):
@@ -130,13 +188,26 @@ def _name_in_section(ctx: Context, position: int, hit: labels.Hit) -> Candidate 
                 if looks_like_name(place.text):
                     why = f"'{sub.label}' in the '{hit.label}' section"
                     return Candidate(_clean(place.text), 0.9, why, place)
+    left, right = _column(ctx.lines[position], hit.chunk)
     for index in section:
         line = ctx.lines[index]
-        for chunk in line.chunks:
-            if chunk.x1 >= hit.chunk.x0 - 5 and looks_like_name(chunk.text) and not ctx.hits[index]:
-                place = context.Place(chunk.text, chunk, line, "below", 1.0)
-                return Candidate(_clean(chunk.text), 0.75, f"first line under '{hit.label}'", place)
+        cells = [c for c in line.chunks if left <= c.x0 < right]
+        text = " ".join(c.text for c in cells)
+        if cells and looks_like_name(text) and not _any_hit(cells, ctx.hits[index]):
+            place = context.Place(text, cells[0], line, "below", 1.0)
+            return Candidate(_clean(text), 0.75, f"first line under '{hit.label}'", place)
     return None
+
+
+def _column(line: Line, heading: Chunk) -> tuple[float, float]:
+    """Return the x-range of a heading's column: up to the next heading on its line."""
+    right = min((c.x0 for c in line.chunks if c.x0 > heading.x1), default=float("inf"))
+    return heading.x0 - 5, right - 1
+
+
+def _any_hit(cells: list[Chunk], hits: tuple[labels.Hit, ...]) -> bool:
+    # A label word inside a name ("MUSTER-KUNDE GMBH") does not make the line a label.
+    return any(h.chunk in cells and (_is_heading(h) or _labelled_value(h)) for h in hits)
 
 
 def _suffix_names(ctx: Context) -> list[Candidate]:

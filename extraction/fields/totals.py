@@ -11,39 +11,109 @@ from __future__ import annotations
 import itertools
 import re
 from decimal import Decimal
+from functools import cache
 
 from extraction.fields import amounts
 from extraction.fields import context
+from extraction.fields import ids
+from extraction.fields import labels
 from extraction.fields.candidates import Candidate
 from extraction.fields.candidates import strength
 from extraction.fields.candidates import to_field
 from extraction.fields.context import Context
 from extraction.models import FieldValue
 
+#: Money label fields, by how specific a label of that field is.
+_MONEY_FIELDS = {"net_amount": 2, "tax_amount": 1, "total_amount": 0}
 _TOKEN = re.compile(r"[A-Za-z]{2,5}\$?\.?|[€$£₹¥]")
 
 
 def money_candidates(ctx: Context, name: str) -> list[Candidate]:
-    """Return every money amount placed after, right of or (failing that) below a label."""
+    """Return every money amount placed after, right of or (failing that) below a label.
+
+    A strong label with nothing on its line is a column header: every amount
+    down its column is a candidate (per-rate rows and the sum row alike).
+    """
     out: list[Candidate] = []
     for position, hit in ctx.hits_for(name):
-        on_line = False
-        for place in context.values_for(ctx, position, hit):
-            if place.where == "below" and on_line:
-                break
-            found = amounts.money_in(place.text, spaced_thousands=place.where != "after")
-            if not found:
-                continue
-            on_line = on_line or place.where != "below"
-            factor = (
-                strength(ctx, position, hit)
-                * place.factor
-                * context.ocr_factor(place.chunk, ctx.method)
-            )
-            label = hit.chunk.text[hit.start : hit.end]
-            reason = f"label '{label}', amount {place.where} it"
-            out.append(Candidate(found[-1].value, factor, reason, place))
+        if _qualifier(ctx, position, hit):
+            continue
+        on_line = [p for p in context.values_for(ctx, position, hit) if p.where != "below"]
+        found = _money_places(ctx, position, hit, on_line)
+        if not found:
+            found = _money_places(ctx, position, hit, _under(ctx, position, hit))
+        out += found
     return out
+
+
+def _qualifier(ctx: Context, position: int, hit: labels.Hit) -> bool:
+    # One label names a cell's amount: not one after "inkl."/"ohne" (that qualifies), then
+    # the strongest, then the more specific (net, tax, over a generic sum), then the first.
+    # So "Rechnungssumme Netto (excl. USt.)" is a net and "Summe inkl. USt" a total.
+    def rank(h: labels.Hit) -> tuple[bool, float, int, int]:
+        return not _qualified(h), h.strength, _MONEY_FIELDS.get(h.field, -1), -h.start
+
+    return any(
+        other.chunk is hit.chunk and other.field in _MONEY_FIELDS and rank(other) > rank(hit)
+        for other in ctx.hits[position]
+    )
+
+
+def _qualified(hit: labels.Hit) -> bool:
+    before = labels.fold(hit.chunk.text[: hit.start]).replace("(", " ").split()
+    return bool(before) and before[-1].rstrip(".:") in _qualifier_words()
+
+
+@cache
+def _qualifier_words() -> frozenset[str]:
+    return frozenset(labels.fold(w) for w in labels.data()["qualifiers"]["all"])
+
+
+def _under(ctx: Context, position: int, hit: labels.Hit) -> list[context.Place]:
+    if hit.strength >= labels.STRONG and not hit.rest:
+        return list(context.column_below(ctx, position, hit.chunk))
+    return [p for p in context.values_for(ctx, position, hit) if p.where == "below"]
+
+
+def _money_places(
+    ctx: Context, position: int, hit: labels.Hit, places: list[context.Place]
+) -> list[Candidate]:
+    out: list[Candidate] = []
+    for place in places:
+        if _vat_id_first(place.text):
+            break  # "TVA : FR11999999998 ...": the label names the VAT ID, not an amount
+        found = _money(place, strong=hit.strength >= labels.STRONG)
+        if not found:
+            continue
+        factor = (
+            strength(ctx, position, hit)
+            * place.factor
+            * context.ocr_factor(place.chunk, ctx.method)
+        )
+        label = hit.chunk.text[hit.start : hit.end]
+        reason = f"label '{label}', amount {place.where} it"
+        out.append(Candidate(found[-1].value, factor, reason, place))
+    return out
+
+
+def _vat_id_first(text: str) -> bool:
+    found = ids.vat_ids(text[:24])
+    return bool(found) and found[0].start <= 2
+
+
+def _money(place: context.Place, *, strong: bool) -> list[amounts.Amount]:
+    found = amounts.money_in(place.text, spaced_thousands=place.where != "after")
+    if found or not strong or place.where == "after":
+        return found
+    # A value cell right of or under a strong label may drop trailing zeros ("21,3", "70").
+    alone = amounts.amounts_in(place.text.strip(), spaced_thousands=True)
+    if (
+        len(alone) == 1
+        and alone[0].decimals < 2
+        and alone[0].end - alone[0].start >= len(place.text.strip()) - 1
+    ):
+        return alone
+    return []
 
 
 def amount_fields(ctx: Context) -> dict[str, FieldValue]:
@@ -54,6 +124,9 @@ def amount_fields(ctx: Context) -> dict[str, FieldValue]:
     triple = _closing_triple(net, tax, total)
     if triple is not None:
         return _from_triple(ctx, triple)
+    summed = _breakdown_sum(net, tax, total)
+    if summed is not None:
+        return _from_breakdown(ctx, *summed)
     out: dict[str, FieldValue] = {}
     chosen = _total(ctx, total)
     if chosen is not None:
@@ -72,16 +145,94 @@ def _rank(cand: Candidate) -> tuple[float, Decimal]:
 def _closing_triple(
     net: list[Candidate], tax: list[Candidate], total: list[Candidate]
 ) -> tuple[Candidate, Candidate, Candidate] | None:
-    best: tuple[float, tuple[Candidate, Candidate, Candidate]] | None = None
-    for n, t, g in itertools.product(net, tax, total):
+    best: tuple[tuple[float, Decimal], tuple[Candidate, Candidate, Candidate]] | None = None
+    for n, raw, g in itertools.product(net, tax, total):
+        t = _sign_aligned(n, raw, g)
         if n.value == g.value and t.value != 0:
             continue
         if Decimal(str(n.value)) + Decimal(str(t.value)) != Decimal(str(g.value)) or g.value == 0:
             continue
-        score = n.score + t.score + g.score + (0.5 if t.value != 0 else 0.0)
+        # Per-rate rows close too; the sum row is the largest of equally placed triples.
+        score = (
+            round(n.score + t.score + g.score + (0.5 if t.value != 0 else 0.0), 2),
+            abs(Decimal(str(g.value))),
+        )
         if best is None or score > best[0]:
             best = (score, (n, t, g))
     return best[1] if best else None
+
+
+def _breakdown_sum(
+    net: list[Candidate], tax: list[Candidate], total: list[Candidate]
+) -> tuple[Candidate, list[Candidate], Candidate] | None:
+    """Return (net, tax rows, total) when the VAT rows add up to total - net.
+
+    A breakdown table prints one tax amount per rate and sometimes no tax
+    total at all; the rows summing to the gap between net and total is the
+    same corroboration as a printed tax total that closes.
+    """
+    rows = _one_per_line([c for c in tax if _row_header(c)])
+    if len(rows) < 2:
+        return None
+    row_sum = sum((Decimal(str(c.value)) for c in rows), Decimal(0))
+    pairs = [
+        (n, g)
+        for n, g in itertools.product(net, total)
+        if Decimal(str(g.value)) - Decimal(str(n.value)) == row_sum and row_sum != 0
+    ]
+    if not pairs:
+        return None
+    n, g = max(pairs, key=lambda p: p[0].score + p[1].score)
+    return n, rows, g
+
+
+def _row_header(cand: Candidate) -> bool:
+    # A VAT row is headed by its label ("Umsatzsteuer (S)  198,00  19  37,62"); a label
+    # further right ("19% UST(S)") only names the category of a charge or allowance.
+    first = cand.place.line.chunks[0]
+    return any(h.field == "tax_amount" for h in labels.hits_in(first))
+
+
+def _one_per_line(cands: list[Candidate]) -> list[Candidate]:
+    # One tax amount per printed row: the same row may be reached by several labels.
+    # A rate row prints rate, basis, then tax: the rightmost amount is the tax.
+    seen: dict[tuple[int, int], Candidate] = {}
+    for cand in cands:
+        key = (cand.place.line.page, cand.place.line.index)
+        if key not in seen or cand.place.chunk.x0 > seen[key].place.chunk.x0:
+            seen[key] = cand
+    return list(seen.values())
+
+
+def _from_breakdown(
+    ctx: Context, n: Candidate, rows: list[Candidate], g: Candidate
+) -> dict[str, FieldValue]:
+    tax_value = sum((Decimal(str(c.value)) for c in rows), Decimal(0))
+    why = f"; {len(rows)} VAT rows sum to total - net"
+    tax = Candidate(
+        tax_value, min(c.score for c in rows), "sum of the VAT breakdown rows", rows[-1].place
+    )
+    return {
+        key: to_field(
+            c,
+            0.95 * min(1.0, c.score + 0.4) * context.ocr_factor(c.place.chunk, ctx.method),
+            ctx,
+            why,
+        )
+        for key, c in (("net_amount", n), ("tax_amount", tax), ("total_amount", g))
+    }
+
+
+def _sign_aligned(n: Candidate, t: Candidate, g: Candidate) -> Candidate:
+    """Return the tax with the sign of net and total when only its sign was left off.
+
+    Credit notes sometimes print "-218,48 / 14,99 / -233,47": the magnitudes
+    close, the tax line just lacks its minus sign.
+    """
+    net, tax, total = (Decimal(str(c.value)) for c in (n, t, g))
+    if net - tax != total or tax == 0 or (net < 0) != (total < 0) or (tax < 0) == (net < 0):
+        return t
+    return Candidate(-tax, t.score * 0.9, t.reason + "; sign taken from net and total", t.place)
 
 
 def _from_triple(
@@ -91,6 +242,10 @@ def _from_triple(
     closes = t.value != 0
     base = 0.97 if closes else 0.88
     why = "; net + tax = total" if closes else "; net = total with zero tax"
+    if Decimal(str(g.value)) < 0:
+        # Credit notes print minus signs by habit, not by rule: the magnitude is sure,
+        # the sign is not (an e-invoice of type 381 states the same note as positive).
+        base, why = 0.9, why + "; negative amounts (sign convention of a credit note)"
     return {
         key: to_field(
             c,

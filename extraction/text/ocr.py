@@ -2,20 +2,23 @@
 
 Why a child: a decompression bomb, a pathological PDF or a hung tesseract must
 cost one FAILED document, not the daemon. The child is a fresh interpreter
-(``python -m extraction.text.ocr``, so nothing is inherited from a threaded
-parent and no caller needs a ``__main__`` guard) in its own session; it caps
-its address space at ``config.child_memory_bytes`` before touching the input
-(tesseract inherits the cap), and the parent kills the whole group after
-``config.ocr_timeout_s``. The job goes in as a pickle from the parent; pages
-come back as JSON, so nothing the child produced is ever unpickled.
+running :mod:`extraction.text._raster` as an isolated script (``python -I``,
+so nothing is inherited from a threaded parent, no caller needs a ``__main__``
+guard, and start-up does not pay for importing the whole package) in its own
+session; it caps its address space at ``config.child_memory_bytes`` before
+touching the input (tesseract inherits the cap), and the parent kills the
+whole group after ``config.ocr_timeout_s``. The job goes in as one JSON line
+plus the raw bytes and pages come back as JSON: nothing is ever unpickled.
 
 Inside the child: Pillow's ``MAX_IMAGE_PIXELS`` comes from the config and its
 bomb warning is an error; PDF pages are rendered with pypdfium2 at
 ``config.ocr_dpi`` (lowered for huge pages so the raster stays under the pixel
-cap); small images are upscaled, since tesseract wants ~30 px letters; each
-image is read with ``--psm 3``, and when the result is poor, tesseract's
-orientation detection (``osd``, when installed) decides a rotation and the
-better read is kept. Words come from tesseract's TSV with their confidence.
+cap); narrow images are upscaled, since tesseract wants ~20-30 px letters;
+images are read as one block of text (``--psm 6``, receipts and photos), PDF
+pages with automatic layout (``--psm 3``); pages of a long PDF are read by
+one tesseract per core. When a read is poor, tesseract's orientation detection
+(``osd``, when installed) decides a rotation and the better read is kept.
+Words come from tesseract's TSV with their confidence.
 """
 
 from __future__ import annotations
@@ -23,11 +26,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import pickle
 import signal
 import subprocess
 import sys
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -37,21 +38,10 @@ from extraction.models import Method
 from extraction.text import Page
 from extraction.text import TextError
 from extraction.text import Word
+from extraction.text._raster import Job
 
-
-@dataclass(frozen=True)
-class Job:
-    """What the child does: OCR an image file, or given pages of a PDF."""
-
-    data: bytes
-    kind: str  # "image" | "pdf"
-    pages: tuple[int, ...]
-    dpi: int
-    languages: str
-    max_pixels: int
-    max_pages: int
-    memory_bytes: int
-    timeout_s: float
+#: Most tesseract processes one document may run at once (one per core).
+MAX_WORKERS = 4
 
 
 def is_available() -> bool:
@@ -96,19 +86,18 @@ def languages(wanted: str) -> str:
 
 def ocr_image(data: bytes, config: ExtractionConfig) -> list[Page]:
     """OCR every frame of an image (PNG, JPEG, TIFF, GIF, HEIC) up to ``max_pages``."""
-    return _run(_job(data, "image", (), config))
+    return _run(_job("image", (), config), data)
 
 
 def ocr_pdf(data: bytes, pages: list[int], config: ExtractionConfig) -> list[Page]:
     """OCR the given 1-based pages of a PDF."""
-    return _run(_job(data, "pdf", tuple(pages), config))
+    return _run(_job("pdf", tuple(pages), config), data)
 
 
-def _job(data: bytes, kind: str, pages: tuple[int, ...], config: ExtractionConfig) -> Job:
+def _job(kind: str, pages: tuple[int, ...], config: ExtractionConfig) -> Job:
     if not installed_languages():
         raise TextError("OCR_UNAVAILABLE", "tesseract is not installed, so images cannot be read")
     return Job(
-        data=data,
         kind=kind,
         pages=pages,
         dpi=config.ocr_dpi,
@@ -117,13 +106,15 @@ def _job(data: bytes, kind: str, pages: tuple[int, ...], config: ExtractionConfi
         max_pages=config.max_pages,
         memory_bytes=config.child_memory_bytes,
         timeout_s=config.ocr_timeout_s,
+        workers=max(1, min(os.cpu_count() or 1, MAX_WORKERS, len(pages) or MAX_WORKERS)),
+        osd="osd" in installed_languages(),
     )
 
 
-def _run(job: Job) -> list[Page]:
-    env = dict(os.environ, OMP_THREAD_LIMIT="1", PYTHONPATH=_import_root())
+def _run(job: Job, data: bytes) -> list[Page]:
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
     with subprocess.Popen(
-        [sys.executable, "-m", "extraction.text.ocr"],
+        [sys.executable, "-I", str(Path(__file__).with_name("_raster.py"))],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -131,7 +122,7 @@ def _run(job: Job) -> list[Page]:
         start_new_session=True,
     ) as child:
         try:
-            out, err = child.communicate(pickle.dumps(job), timeout=job.timeout_s)
+            out, err = child.communicate(job.encode(data), timeout=job.timeout_s)
         except subprocess.TimeoutExpired as exc:
             _kill(child)
             raise TextError(
@@ -140,11 +131,6 @@ def _run(job: Job) -> list[Page]:
         finally:
             _kill(child)
     return _parse_reply(out, err, child.returncode, job)
-
-
-def _import_root() -> str:
-    root = str(Path(__file__).resolve().parents[2])
-    return os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
 
 
 def _kill(child: subprocess.Popen[bytes]) -> None:
@@ -169,29 +155,3 @@ def _parse_reply(out: bytes, err: bytes, code: int | None, job: Job) -> list[Pag
 def _page(raw: list[Any]) -> Page:
     number, width, height, words = raw
     return Page(number, width, height, tuple(Word(*w) for w in words), Method.OCR)
-
-
-def child_main() -> None:
-    """Entry point of the OCR child: limit itself, read the job from stdin, reply JSON."""
-    import resource
-
-    job: Job = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - written by our parent
-    resource.setrlimit(resource.RLIMIT_AS, (job.memory_bytes, job.memory_bytes))
-    try:
-        from extraction.text import _raster
-
-        reply: dict[str, Any] = {"status": "ok", "pages": _raster.read(job)}
-    except TextError as exc:
-        reply = {"status": exc.code, "reason": exc.reason}
-    except MemoryError:
-        reply = {
-            "status": "OCR_MEMORY_LIMIT",
-            "reason": "the image needs more memory than OCR may use",
-        }
-    except Exception as exc:
-        reply = {"status": "OCR_FAILED", "reason": f"OCR failed: {type(exc).__name__}: {exc}"}
-    sys.stdout.write(json.dumps(reply))
-
-
-if __name__ == "__main__":
-    child_main()

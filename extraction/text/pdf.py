@@ -8,6 +8,7 @@ process at a time (the daemon's workers are processes).
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Iterator
 
@@ -18,6 +19,8 @@ from extraction.text import Word
 
 #: Characters that separate words (NBSP and friends included: columns use them too).
 _SPACES = frozenset(" \t\r\n\x0b\x0c\xa0\u2002\u2003\u2009\u202f\ufffe\uffff\x00")
+#: Characters turned by more than this (radians, about 6 degrees) are not body text.
+_MAX_TILT = 0.1
 #: A page needs this many word characters before we trust its text layer.
 MIN_TEXT_CHARS = 20
 
@@ -109,10 +112,17 @@ def _chars(textpage: object, height: float) -> Iterator[tuple[str, float, float,
         code = pdfium_c.FPDFText_GetUnicode(raw, i)
         # Surrogate halves are icons (phone, mail) outside the BMP: a space is enough.
         char = chr(code) if 0 < code < 0x110000 and not 0xD800 <= code < 0xE000 else " "
+        if char not in _SPACES and _rotated(pdfium_c.FPDFText_GetCharAngle(raw, i)):
+            continue  # margin notes and watermarks run sideways; they would shred every line
         left, bottom, right, top = textpage.get_charbox(i)  # type: ignore[attr-defined]
         if right <= left and char not in _SPACES:
             continue  # the tail of a ligature: its glyph was drawn with the first char
         yield char, left, height - top, right, height - bottom
+
+
+def _rotated(angle: float) -> bool:
+    # PDFium reports radians in [0, 2*pi), or -1 when unknown (kept: most likely upright).
+    return _MAX_TILT < angle < 2 * math.pi - _MAX_TILT
 
 
 def _words(textpage: object, height: float) -> Iterator[Word]:

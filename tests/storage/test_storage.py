@@ -25,16 +25,32 @@ from storage.states import TransitionError
 
 def _invoice(engine: Engine, blobs: BlobStore, *, status: InvoiceStatus, **fields: str) -> int:
     company = repo.company_id(engine)
-    message, _ = repo.store_message(engine, blobs, company=company, source="test", source_ref="x",
-                                    data=repr(sorted(fields.items())).encode() + status.encode())
+    message, _ = repo.store_message(
+        engine,
+        blobs,
+        company=company,
+        source="test",
+        source_ref="x",
+        data=repr(sorted(fields.items())).encode() + status.encode(),
+    )
     with db.session_scope(engine) as session:
-        doc = models.Document(company_id=company, message_id=message.id or 0, part="1",
-                              content_type="application/pdf", sha256=message.sha256, size=1,
-                              document_type=fields.pop("document_type", "invoice"))
+        doc = models.Document(
+            company_id=company,
+            message_id=message.id or 0,
+            part="1",
+            content_type="application/pdf",
+            sha256=message.sha256,
+            size=1,
+            document_type=fields.pop("document_type", "invoice"),
+        )
         session.add(doc)
         session.flush()
-        invoice = models.Invoice(company_id=company, document_id=doc.id or 0,
-                                 document_type=doc.document_type, status=status)
+        invoice = models.Invoice(
+            company_id=company,
+            document_id=doc.id or 0,
+            document_type=doc.document_type,
+            status=status,
+        )
         repo.set_invoice_fields(invoice, fields=fields)
         session.add(invoice)
         session.flush()
@@ -53,13 +69,26 @@ def test_blob_store_round_trip_and_missing(blobs: BlobStore) -> None:
 
 def test_same_bytes_are_stored_once_per_company(engine: Engine, blobs: BlobStore) -> None:
     company = repo.company_id(engine)
-    first, created = repo.store_message(engine, blobs, company=company, source="imap:ap",
-                                        source_ref="INBOX/1/1", data=b"raw message")
-    again, created_again = repo.store_message(engine, blobs, company=company, source="imap:ap",
-                                              source_ref="INBOX/2/1", data=b"raw message")
+    first, created = repo.store_message(
+        engine,
+        blobs,
+        company=company,
+        source="imap:ap",
+        source_ref="INBOX/1/1",
+        data=b"raw message",
+    )
+    again, created_again = repo.store_message(
+        engine,
+        blobs,
+        company=company,
+        source="imap:ap",
+        source_ref="INBOX/2/1",
+        data=b"raw message",
+    )
     other = repo.company_id(engine, slug="client-b")
-    theirs, created_theirs = repo.store_message(engine, blobs, company=other, source="folder",
-                                                source_ref="a.eml", data=b"raw message")
+    theirs, created_theirs = repo.store_message(
+        engine, blobs, company=other, source="folder", source_ref="a.eml", data=b"raw message"
+    )
     assert (created, created_again, created_theirs) == (True, False, True)
     assert again.id == first.id
     assert theirs.id != first.id
@@ -70,27 +99,49 @@ def test_claim_leases_one_record_to_one_worker(engine: Engine, blobs: BlobStore)
     company = repo.company_id(engine)
     repo.store_message(engine, blobs, company=company, source="t", source_ref="1", data=b"one")
     lease = timedelta(minutes=5)
-    got = queue.claim_next(engine, models.Message, state_column="state", state="received",
-                           worker="a", lease=lease)
+    got = queue.claim_next(
+        engine, models.Message, state_column="state", state="received", worker="a", lease=lease
+    )
     assert got is not None and got.claimed_by == "a" and got.attempts == 1
-    assert queue.claim_next(engine, models.Message, state_column="state", state="received",
-                            worker="b", lease=lease) is None
+    assert (
+        queue.claim_next(
+            engine, models.Message, state_column="state", state="received", worker="b", lease=lease
+        )
+        is None
+    )
     later = models.utcnow() + timedelta(minutes=6)
-    again = queue.claim_next(engine, models.Message, state_column="state", state="received",
-                             worker="b", lease=lease, now=later)
+    again = queue.claim_next(
+        engine,
+        models.Message,
+        state_column="state",
+        state="received",
+        worker="b",
+        lease=lease,
+        now=later,
+    )
     assert again is not None and again.id == got.id and again.attempts == 2
 
 
 def test_concurrent_claims_never_hand_out_a_record_twice(engine: Engine, blobs: BlobStore) -> None:
     company = repo.company_id(engine)
     for n in range(20):
-        repo.store_message(engine, blobs, company=company, source="t", source_ref=str(n), data=b"m%d" % n)
+        repo.store_message(
+            engine, blobs, company=company, source="t", source_ref=str(n), data=b"m%d" % n
+        )
     claimed: list[int] = []
     lock = threading.Lock()
 
     def work(name: str) -> None:
-        while (rec := queue.claim_next(engine, models.Message, state_column="state", state="received",
-                                       worker=name, lease=timedelta(minutes=5))) is not None:
+        while (
+            rec := queue.claim_next(
+                engine,
+                models.Message,
+                state_column="state",
+                state="received",
+                worker=name,
+                lease=timedelta(minutes=5),
+            )
+        ) is not None:
             with lock:
                 claimed.append(rec.id or 0)
 
@@ -112,17 +163,40 @@ def test_transitions_are_checked_and_audited(engine: Engine, blobs: BlobStore) -
             repo.change_status(session, invoice, target=InvoiceStatus.EXPORTED, actor="t")
         repo.change_status(session, invoice, target=InvoiceStatus.APPROVED, actor="alice")
     with db.session_scope(engine) as session:
-        events = session.exec(select(models.AuditEvent).where(models.AuditEvent.invoice_id == invoice_id)).all()
-    assert [(e.actor, e.action, e.detail["from"]) for e in events] == [("alice", "approved", "needs_review")]
+        events = session.exec(
+            select(models.AuditEvent).where(models.AuditEvent.invoice_id == invoice_id)
+        ).all()
+    assert [(e.actor, e.action, e.detail["from"]) for e in events] == [
+        ("alice", "approved", "needs_review")
+    ]
 
 
-def test_export_writes_each_approved_invoice_exactly_once(engine: Engine, blobs: BlobStore, tmp_path: Path) -> None:
+def test_export_writes_each_approved_invoice_exactly_once(
+    engine: Engine, blobs: BlobStore, tmp_path: Path
+) -> None:
     company = repo.company_id(engine)
-    a = _invoice(engine, blobs, status=InvoiceStatus.APPROVED, invoice_number="A-1", vendor_name="=cmd|' /C calc'!A0",
-                 total_amount="119.00", currency="EUR", invoice_date="2024-03-01")
-    _invoice(engine, blobs, status=InvoiceStatus.NEEDS_REVIEW, invoice_number="B-1", total_amount="5.00")
-    c = _invoice(engine, blobs, status=InvoiceStatus.APPROVED, invoice_number="C-1", total_amount="20.00",
-                 net_amount="16.81", document_type="credit_note")
+    a = _invoice(
+        engine,
+        blobs,
+        status=InvoiceStatus.APPROVED,
+        invoice_number="A-1",
+        vendor_name="=cmd|' /C calc'!A0",
+        total_amount="119.00",
+        currency="EUR",
+        invoice_date="2024-03-01",
+    )
+    _invoice(
+        engine, blobs, status=InvoiceStatus.NEEDS_REVIEW, invoice_number="B-1", total_amount="5.00"
+    )
+    c = _invoice(
+        engine,
+        blobs,
+        status=InvoiceStatus.APPROVED,
+        invoice_number="C-1",
+        total_amount="20.00",
+        net_amount="16.81",
+        document_type="credit_note",
+    )
     batch = exports.export_approved(engine, blobs, company=company, format_name="generic")
     assert batch is not None and batch.count == 2
     out = exports.write_batch(blobs, batch, tmp_path / "out.csv")
@@ -140,7 +214,13 @@ def test_export_writes_each_approved_invoice_exactly_once(engine: Engine, blobs:
 def test_concurrent_exports_split_nothing_twice(engine: Engine, blobs: BlobStore) -> None:
     company = repo.company_id(engine)
     for n in range(10):
-        _invoice(engine, blobs, status=InvoiceStatus.APPROVED, invoice_number=f"N{n}", total_amount="1.00")
+        _invoice(
+            engine,
+            blobs,
+            status=InvoiceStatus.APPROVED,
+            invoice_number=f"N{n}",
+            total_amount="1.00",
+        )
     batches: list[int] = []
 
     def run() -> None:

@@ -1,0 +1,520 @@
+"""Till receipts: the total, the date and the shop name, read the way a cashier prints them.
+
+A receipt is one narrow column: the shop's name on top, then its address and
+registration numbers, a date with a time, the items, a block of totals and the
+payment. Labels are noisy under OCR ("ToiaI", "RM53. 60"), so the rules lean
+on the receipt's own arithmetic rather than on exact labels:
+
+- total: the amount on a total line (labels data: TOTAL, GRAND TOTAL, NETT,
+  JUMLAH ...; a one-letter OCR slip in "total" is tolerated), corroborated by
+  cash - change, by subtotal + tax (+ rounding), by an earlier total +
+  rounding, by being printed again, or by being the largest amount; only
+  arithmetic that closes gives >= 0.95;
+- date: every date on the page, preferring one with a time or a date label,
+  high on the page; printed twice and unambiguous is the only sure case;
+- shop name: the first name-like line of the header that is not an address,
+  phone, registration number or title; a legal-form suffix on it (or on the
+  next line: "MPH BOOKSTORES" / "SDN BHD") makes it likelier. OCR slips in a
+  dictionary suffix ("SON BHD") are read as the dictionary spelling.
+
+Only documents that look like receipts are touched (a till-roll page, or
+payment lines such as cash / change), and a receipt value replaces the general
+heuristics' value only when it is better supported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cache
+
+from extraction.fields import dates
+from extraction.fields import labels
+from extraction.fields.context import Context
+from extraction.fields.context import bbox
+from extraction.fields.context import ocr_factor
+from extraction.models import FieldValue
+from extraction.models import Method
+from extraction.models import Value
+from extraction.text.layout import Chunk
+from extraction.text.layout import Line
+
+#: Money as a till prints it, OCR slips included: "12.50", "RM53. 60", "1,234.50", "13,78".
+_MONEY = re.compile(
+    r"(?<![\w.,/:-])(?P<sign>-\s?)?(?:RM|\$|S\$)?\s?"
+    r"(?P<int>[\dOo]{1,3}(?:,[\dOo]{3})+|[\dOo]{1,6})(?:[.,] ?|\. )(?P<dec>[\dOo]{2})"
+    r"(?![\w.,/%]|\s?\d)"
+)
+_TIME = re.compile(r"(?<!\d)[0-2]?\d[:.][0-5]\d(?::[0-5]\d)?(?!\d)")
+_DATE_SLIPS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
+_POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
+_REGISTRATION = re.compile(r"\s*[(\[]?\s*\d[\d\s]{3,}-?\s*[A-Z]?\s*[)\]]?\s*$")
+#: Roles of a receipt line, by label field (labels data), strongest first.
+_ROLES = ("change", "tendered", "not_total", "total", "rounding", "net_amount", "tax_amount")
+_TOTAL_LABELS = frozenset({"total_amount", "receipt_total"})
+_NOT_TOTAL = frozenset({"net_amount", "tax_amount", "not_total"})
+#: How much a line's label says "this is the total", by role (derived: computed, not printed).
+_LABEL_SCORES = {"net_amount": 0.3, "tendered": 0.35, "derived": 0.4}
+#: A page at least this many times taller than wide is a till roll.
+TILL_ROLL_RATIO = 1.6
+_ARITHMETIC = frozenset({"cash - change", "subtotal + tax", "total + rounding"})
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the receipt: its role, its money amounts and where it sits."""
+
+    position: int
+    role: str | None
+    amounts: tuple[Decimal, ...]
+    line: Line
+
+
+@dataclass(frozen=True)
+class TotalCandidate:
+    """A total proposed by one line, and what agrees with it."""
+
+    value: Decimal
+    row: Row
+    label_score: float
+    support: frozenset[str]
+
+
+def receipt_fields(ctx: Context, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    """Return receipt values that should replace or add to ``fields``.
+
+    Args:
+        ctx: the document's reading context.
+        fields: what the general heuristics found (not changed).
+
+    Returns:
+        ``total_amount``, ``invoice_date`` and ``vendor_name`` where the
+        receipt rules are better supported than the general value.
+    """
+    if not looks_like_receipt(ctx):
+        return {}
+    found = {
+        "total_amount": receipt_total(ctx, receipt_rows(ctx)),
+        "invoice_date": receipt_date(ctx),
+        "vendor_name": receipt_vendor(ctx),
+    }
+    return {
+        key: value
+        for key, value in found.items()
+        if value is not None and _better(value, fields.get(key))
+    }
+
+
+def looks_like_receipt(ctx: Context) -> bool:
+    """Return True for a till roll (a page much taller than wide) or a page with cash / change.
+
+    A scanned A4 invoice is neither, so its header is not mistaken for a shop's.
+    """
+    if any(page.height >= TILL_ROLL_RATIO * page.width for page in ctx.pages):
+        return True
+    return any(hit.field in ("tendered", "change") for line_hits in ctx.hits for hit in line_hits)
+
+
+def _better(found: FieldValue, current: FieldValue | None) -> bool:
+    if current is None or current.value == found.value:
+        return True
+    # The receipt rule knows the layout; it yields only to a clearly surer value.
+    return found.confidence + 0.15 >= current.confidence
+
+
+# --- money ---------------------------------------------------------------------------------
+
+
+def ocr_money(text: str) -> list[Decimal]:
+    """Return the money amounts in OCR'd text, tolerating its slips.
+
+    "RM53. 60" is 53.60, "13,78" is 13.78, "1O.5O" is 10.50; a number needs two
+    decimals to count as money, because item codes and quantities have none.
+    """
+    out: list[Decimal] = []
+    for match in _MONEY.finditer(text):
+        whole = match.group("int").replace(",", "")
+        if not any(c.isdigit() for c in whole + match.group("dec")):
+            continue
+        digits = f"{whole}.{match.group('dec')}".translate(_DATE_SLIPS)
+        value = Decimal(digits)
+        out.append(-value if match.group("sign") else value)
+    return out
+
+
+def receipt_rows(ctx: Context) -> list[Row]:
+    """Return every line with its role (total, tendered, change ...) and its amounts."""
+    return [
+        Row(position, _role(ctx, position), tuple(ocr_money(line.text)), line)
+        for position, line in enumerate(ctx.lines)
+    ]
+
+
+def _role(ctx: Context, position: int) -> str | None:
+    hits = ctx.hits[position]
+    fields = {hit.field for hit in hits if hit.field not in _TOTAL_LABELS}
+    labelled = any(h.field in _TOTAL_LABELS and not _inside_other(h, hits) for h in hits)
+    if labelled or (not fields and _fuzzy_total(ctx.lines[position].text)):
+        fields.add("total")
+    if "change" in fields and "tendered" in fields:
+        fields.discard("tendered")  # "Cash change 3.80" is the change
+    return next((role for role in _ROLES if role in fields), None)
+
+
+def _inside_other(hit: labels.Hit, hits: tuple[labels.Hit, ...]) -> bool:
+    # "Sub Total (RM)": the net label and a "total (rm)" label overlap; the net one decides.
+    return any(
+        other.field in _NOT_TOTAL
+        and other.chunk is hit.chunk
+        and other.start < hit.end
+        and hit.start < other.end
+        for other in hits
+    )
+
+
+def _fuzzy_total(text: str) -> bool:
+    # "ToiaI", "TOTA1", "Tolal": one wrong letter in "total" is still a total line.
+    for token in re.findall(r"[A-Za-z0-9]{4,}", text)[:3]:
+        head = token[:5].lower()
+        if len(head) == 4 and head in ("tota", "otal"):
+            return True
+        if len(head) == 5 and sum(a != b for a, b in zip(head, "total", strict=True)) <= 1:
+            return True
+    return False
+
+
+# --- total ---------------------------------------------------------------------------------
+
+
+def receipt_total(ctx: Context, rows: list[Row]) -> FieldValue | None:
+    """Return the amount paid for the receipt, with how it was corroborated."""
+    cands = _total_candidates(ctx, rows)
+    if not cands:
+        return None
+    best = max(cands, key=lambda c: (_total_score(c), c.row.position))
+    return _total_field(ctx, best, rows)
+
+
+def _total_candidates(ctx: Context, rows: list[Row]) -> list[TotalCandidate]:
+    found: list[tuple[Decimal, Row, float]] = []
+    for index, row in enumerate(rows):
+        if row.role not in ("total", "net_amount"):
+            continue
+        value = _row_amount(rows, index)
+        if value is not None and value > 0:
+            found.append((value, row, _label_score(ctx, row)))
+    printed = [f for f in found if f[1].role == "total"]
+    found += _derived(rows, printed)
+    return [
+        TotalCandidate(value, row, score, _support(value, row, rows, printed))
+        for value, row, score in found
+    ]
+
+
+def _derived(
+    rows: list[Row], totals: list[tuple[Decimal, Row, float]]
+) -> list[tuple[Decimal, Row, float]]:
+    # What the customer paid, computed: OCR often garbles the one total line.
+    out: list[tuple[Decimal, Row, float]] = []
+    paid = [r for r in rows if r.role == "tendered" and r.amounts]
+    change = [r for r in rows if r.role == "change" and r.amounts]
+    if len(paid) == 1 and len(change) <= 1:
+        given = change[0].amounts[-1] if change else Decimal(0)
+        role = "derived" if change else "tendered"
+        out.append((paid[0].amounts[-1] - given, paid[0], _LABEL_SCORES[role]))
+    for rounding in (r for r in rows if r.role == "rounding" and r.amounts):
+        out += [
+            (t + rounding.amounts[-1], rounding, _LABEL_SCORES["derived"]) for t, _, _ in totals
+        ]
+    return [c for c in out if c[0] > 0]
+
+
+def _row_amount(rows: list[Row], index: int) -> Decimal | None:
+    row = rows[index]
+    if row.amounts:
+        return row.amounts[-1]
+    below = rows[index + 1] if index + 1 < len(rows) else None
+    if below is not None and below.role is None and len(below.amounts) == 1:
+        return below.amounts[0]
+    return None
+
+
+def _label_score(ctx: Context, row: Row) -> float:
+    if row.role in _LABEL_SCORES:
+        return _LABEL_SCORES[row.role or ""]
+    hits = [h for h in ctx.hits[row.position] if h.field in _TOTAL_LABELS]
+    if not hits:
+        return 0.5
+    return 0.8 if max(h.strength for h in hits) >= labels.STRONG else 0.6
+
+
+def _support(
+    value: Decimal, row: Row, rows: list[Row], totals: list[tuple[Decimal, Row, float]]
+) -> frozenset[str]:
+    out: set[str] = set()
+    paid = _amounts_of(rows, "tendered")
+    change = _amounts_of(rows, "change")
+    if any(p - c == value for p in paid for c in change):
+        out.add("cash - change")
+    elif value in paid and not any(c > 0 for c in change):
+        out.add("paid exactly")
+    if _closes(value, rows):
+        out.add("subtotal + tax")
+    rounding = _amounts_of(rows, "rounding")
+    if any(t + r == value for t, _, _ in totals for r in rounding if r != 0):
+        out.add("total + rounding")
+    if any(t == value and other is not row for t, other, _ in totals):
+        out.add("printed again")
+    amounts = (a for r in rows if r.role not in ("tendered", "change") for a in r.amounts)
+    if value == max(amounts, default=value):
+        out.add("largest amount")
+    return frozenset(out)
+
+
+def _amounts_of(rows: list[Row], role: str) -> set[Decimal]:
+    return {r.amounts[-1] for r in rows if r.role == role and r.amounts}
+
+
+def _closes(value: Decimal, rows: list[Row]) -> bool:
+    nets = _amounts_of(rows, "net_amount")
+    taxes = _amounts_of(rows, "tax_amount") - {Decimal(0)}
+    rounding = _amounts_of(rows, "rounding") | {Decimal(0)}
+    return any(n + t + r == value for n in nets for t in taxes for r in rounding)
+
+
+def _total_score(cand: TotalCandidate) -> float:
+    arithmetic = len(cand.support & _ARITHMETIC)
+    if cand.row.role in ("tendered", "rounding"):
+        arithmetic -= 1  # a computed total is not corroborated by its own sum
+    others = cand.support - _ARITHMETIC
+    repeated = 0.15 if "printed again" in others else 0.0
+    return cand.label_score + 0.45 * arithmetic + 0.05 * len(others) + repeated
+
+
+def _total_field(ctx: Context, cand: TotalCandidate, rows: list[Row]) -> FieldValue:
+    arithmetic = cand.support & _ARITHMETIC
+    others = cand.support - _ARITHMETIC
+    if cand.row.role in ("tendered", "rounding"):
+        # Computed, not printed: its own sum is no corroboration, a second one is.
+        confidence = 0.97 if len(arithmetic) >= 2 else min(0.75, 0.6 + 0.05 * len(others))
+    elif arithmetic and (others or len(arithmetic) > 1):
+        confidence = 0.97
+    elif arithmetic:
+        confidence = 0.9
+    else:
+        confidence = min(0.85, cand.label_score + 0.05 * len(others))
+    if confidence >= 0.95 and _two_totals(rows):
+        confidence = 0.9  # before or after rounding: which one the books want is a choice
+    chunk = _chunk_with(cand.row.line, cand.value)
+    what = "computed" if cand.row.role in ("tendered", "rounding") else "receipt total line"
+    why = what + (f"; {', '.join(sorted(cand.support))}" if cand.support else "")
+    return _field(ctx, cand.value, confidence, why, cand.row.line, chunk)
+
+
+def _two_totals(rows: list[Row]) -> bool:
+    rounded = any(r.role == "rounding" and any(a != 0 for a in r.amounts) for r in rows)
+    printed = {r.amounts[-1] for r in rows if r.role == "total" and r.amounts}
+    return rounded or len(printed) > 1
+
+
+def _chunk_with(line: Line, value: Decimal) -> Chunk:
+    for chunk in reversed(line.chunks):
+        if value in ocr_money(chunk.text):
+            return chunk
+    return line.chunks[-1]
+
+
+def _field(
+    ctx: Context, value: Value, confidence: float, why: str, line: Line, chunk: Chunk
+) -> FieldValue:
+    sure = confidence * ocr_factor(chunk, ctx.method) if confidence < 0.95 else confidence
+    if confidence >= 0.95 and ctx.method is Method.OCR and chunk.conf < 0.5:
+        sure = 0.9  # the arithmetic closes, but on words tesseract itself doubted
+    return FieldValue(
+        value=value,
+        confidence=round(min(sure, 0.99), 3),
+        method=ctx.method,
+        reason=why,
+        page=line.page,
+        bbox=bbox(chunk),
+    )
+
+
+# --- date ----------------------------------------------------------------------------------
+
+
+def receipt_date(ctx: Context) -> FieldValue | None:
+    """Return the receipt's date: one with a time or a label, high on the page, first."""
+    found: list[tuple[float, int, date, bool, Line, Chunk]] = []
+    for position, line in enumerate(ctx.lines):
+        for chunk in line.chunks:
+            for hit in dates.find_dates(_date_text(chunk.text), day_first=ctx.day_first):
+                score = _date_score(ctx, position, line, hit.value)
+                found.append((score, position, hit.value, hit.ambiguous, line, chunk))
+    if not found:
+        return None
+    score, _, value, ambiguous, line, chunk = max(found, key=lambda f: (f[0], -f[1]))
+    repeats = sum(1 for f in found if f[2] == value)
+    confidence = 0.7 + min(score, 0.2)
+    if repeats >= 2 and not ambiguous:
+        confidence = 0.95
+    elif ambiguous:
+        confidence -= 0.1
+    why = "receipt date" + ("; printed twice" if repeats >= 2 else "")
+    return _field(ctx, value, confidence, why, line, chunk)
+
+
+def _date_text(text: str) -> str:
+    # OCR reads 0 as O and 1 as l inside dates ("O1/O3/2O18"); fix them between digits.
+    return re.sub(
+        r"(?<=[\d/.-])[OolI]|[OolI](?=[\d/.-]\d)", lambda m: m.group(0).translate(_DATE_SLIPS), text
+    )
+
+
+def _date_score(ctx: Context, position: int, line: Line, value: date) -> float:
+    score = 0.0
+    if _TIME.search(line.text.replace(value.isoformat(), "")):
+        score += 0.1
+    if any(h.field == "invoice_date" for h in ctx.hits[position]):
+        score += 0.1
+    if any(h.field == "due_date" for h in ctx.hits[position]):
+        score -= 0.3
+    return score + (0.05 if ctx.relative_top(line) < 0.5 else 0.0)
+
+
+# --- vendor --------------------------------------------------------------------------------
+
+
+def receipt_vendor(ctx: Context) -> FieldValue | None:
+    """Return the shop's name: a header line with a legal form, else the first name line."""
+    header = _header(ctx)
+    names = [i for i, (_, t) in enumerate(header) if _is_name_line(_REGISTRATION.sub("", t))]
+    found = _suffixed(header, names[:4])
+    if found is not None:
+        line, chunk, name = found
+        why = "receipt header line with a legal-form suffix"
+        return _field(ctx, name, 0.8, why, line, chunk)
+    for index in names:
+        line, text = header[index]
+        words = [w for c in line.chunks for w in c.words]
+        if sum(w.conf for w in words) / len(words) >= 0.4:
+            return _field(ctx, text, 0.6, "first name line of the receipt", line, line.chunks[0])
+    return None
+
+
+def _suffixed(header: list[tuple[Line, str]], names: list[int]) -> tuple[Line, Chunk, str] | None:
+    for index in names:
+        line = header[index][0]
+        for chunk in line.chunks:
+            fixed = _fix_suffix(_REGISTRATION.sub("", chunk.text).strip().rsplit(":", 1)[-1])
+            if fixed is None or not _is_name_line(fixed):
+                continue
+            if _continues(fixed) and index - 1 in names:
+                # "LIAN CHI VEGETARIAN" over "RESTAURANT SDN BHD": one name on two lines.
+                return line, chunk, f"{header[index - 1][1]} {fixed}"
+            return line, chunk, fixed.strip()
+    for index in names:
+        line, text = header[index]
+        if index + 1 < len(header):
+            joined = _joined(text, header[index + 1][1])
+            if joined is not None:
+                return line, line.chunks[0], joined
+    return None
+
+
+def _continues(name: str) -> bool:
+    words = name.split()
+    suffix = _suffix_of(words) or ()
+    head = words[: len(words) - len(suffix)]
+    return len(head) <= 1 or head[0].startswith("(") or (len(head) == 2 and "(" in head[1])
+
+
+def _joined(text: str, below: str) -> str | None:
+    # "MPH BOOKSTORES" over "SDN BHD": the legal form got a line of its own.
+    words = _REGISTRATION.sub("", below).split()
+    suffix = _suffix_of(words)
+    if suffix is None or len(words) - len(suffix) > 2:
+        return None
+    return _fix_suffix(" ".join([text, *words]))
+
+
+def _header(ctx: Context) -> list[tuple[Line, str]]:
+    first_page = ctx.lines[0].page if ctx.lines else 1
+    out: list[tuple[Line, str]] = []
+    for line in ctx.lines[:10]:
+        if line.page != first_page or ctx.relative_top(line) > 0.4:
+            break
+        text = " ".join(c.text for c in line.chunks if c.conf >= 0.3).strip(" |:;,.-_*'\"")
+        if text:
+            out.append((line, text))
+    return out
+
+
+def _is_name_line(text: str) -> bool:
+    letters = sum(c.isalpha() for c in text)
+    words = [w for w in re.findall(r"[A-Za-z&']+", text) if len(w) >= 2]
+    if letters < 4 or not words or letters < 0.6 * len(text.replace(" ", "")):
+        return False
+    if max(len(w) for w in words) < 3:
+        return False
+    digits = sum(c.isdigit() for c in text)
+    if digits > letters / 3 or _POSTCODE.search(text) or "@" in text:
+        return False
+    return not _receipt_word(labels.fold(text), "not_vendor")
+
+
+def _fix_suffix(text: str) -> str | None:
+    """Return ``text`` with its legal form spelled as the dictionary has it, if it ends in one."""
+    words = text.split()
+    suffix = _suffix_of(words)
+    if suffix is None or len(words) <= len(suffix):
+        return None
+    size = len(suffix)
+    printed = " ".join(words[-size:])
+    spelled = printed if _same_letters(printed, suffix) else " ".join(suffix).upper()
+    return " ".join([*words[:-size], spelled])
+
+
+def _suffix_of(words: list[str]) -> tuple[str, ...] | None:
+    # Compare the last words with the dictionary's legal forms, one OCR slip allowed per word.
+    for suffix in _suffixes():
+        if len(words) < len(suffix):
+            continue
+        tail = [labels.fold(w).strip(".,") for w in words[-len(suffix) :]]
+        if all(_near(a, b.strip(".,")) for a, b in zip(tail, suffix, strict=True)):
+            return suffix
+    return None
+
+
+def _near(got: str, want: str) -> bool:
+    if got == want:
+        return True
+    if len(want) < 3 or len(got) != len(want):
+        return False
+    return sum(a != b for a, b in zip(got, want, strict=True)) <= 1
+
+
+def _same_letters(printed: str, suffix: tuple[str, ...]) -> bool:
+    return labels.fold(printed).replace(".", "").replace(" ", "") == "".join(suffix).replace(
+        ".", ""
+    )
+
+
+@cache
+def _suffixes() -> tuple[tuple[str, ...], ...]:
+    names = {tuple(labels.fold(s).split()) for s in labels.data()["company_suffixes"]["all"]}
+    # Multi-word forms first, so "SDN BHD" wins over "BHD".
+    return tuple(sorted(names, key=lambda s: (-len(s), s)))
+
+
+@cache
+def _receipt_pattern(kind: str) -> re.Pattern[str]:
+    words = sorted((labels.fold(w) for w in labels.data()["receipt_words"][kind]), key=len)
+    body = "|".join(re.escape(w) for w in reversed(words))
+    return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z])")
+
+
+def _receipt_word(folded: str, kind: str) -> bool:
+    return bool(_receipt_pattern(kind).search(folded))

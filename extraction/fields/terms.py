@@ -1,0 +1,85 @@
+"""Due dates computed from payment terms: "zahlbar innerhalb 30 Tagen", "net 30", "30 jours".
+
+A computed due date is weaker evidence than a printed one (the terms may
+count from delivery, or from the end of the month), so it is only proposed
+when no date is printed next to a due-date label, and at lower confidence.
+When both exist and agree, the agreement corroborates the printed date.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from datetime import timedelta
+from functools import cache
+
+from extraction.fields import context
+from extraction.fields import labels
+from extraction.fields.context import Context
+from extraction.models import FieldValue
+
+#: Confidence of a due date computed from the terms alone.
+COMPUTED_CONFIDENCE = 0.6
+#: Longest payment term we believe (beyond it the number is something else).
+MAX_DAYS = 180
+
+
+@cache
+def _pattern() -> re.Pattern[str]:
+    table = labels.data()["payment_days"]
+    before = "|".join(
+        re.escape(labels.fold(w)) for w in sorted(table["before"], key=len, reverse=True)
+    )
+    units = "|".join(
+        re.escape(labels.fold(w)) for w in sorted(table["units"], key=len, reverse=True)
+    )
+    return re.compile(
+        rf"(?<![a-z])(?:(?:{before})\s*(?P<a>\d{{1,3}})\s*(?:{units})"
+        rf"|net\s*(?P<b>\d{{1,3}})|(?P<c>\d{{1,3}})\s*(?:{units})\s*net)(?![a-z0-9])"
+    )
+
+
+@cache
+def _not_due() -> tuple[str, ...]:
+    return tuple(labels.fold(w) for w in labels.data()["payment_days"]["not_due"])
+
+
+def term_days(text: str) -> int | None:
+    """Return the payment term in days stated in ``text``, or None.
+
+    Discount ("2% Skonto innerhalb 10 Tagen") and penalty terms are not due terms.
+    """
+    folded = labels.fold(text)
+    match = _pattern().search(folded)
+    if match is None:
+        return None
+    if any(word in _clause(folded, match.start(), match.end()) for word in _not_due()):
+        return None
+    days = int(match.group("a") or match.group("b") or match.group("c"))
+    return days if 0 < days <= MAX_DAYS else None
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    # The comma/semicolon/sentence clause holding the match: "netto bis ..., 3% Skonto ..."
+    # is two clauses, and only the second one is about a discount.
+    left = max(text.rfind(sep, 0, start) for sep in (", ", "; ", ". "))
+    rights = [i for i in (text.find(sep, end) for sep in (", ", "; ", ". ")) if i >= 0]
+    return text[left + 1 : min(rights, default=len(text))]
+
+
+def due_from_terms(ctx: Context, issued: date) -> FieldValue | None:
+    """Return the invoice date plus the stated payment term, at lower confidence."""
+    for line in ctx.lines:
+        days = term_days(line.text)
+        if days is None:
+            continue
+        chunk = line.chunks[0]
+        return FieldValue(
+            value=issued + timedelta(days=days),
+            confidence=COMPUTED_CONFIDENCE * context.ocr_factor(chunk, ctx.method),
+            method=ctx.method,
+            reason=f"invoice date + {days} days of payment terms",
+            page=line.page,
+            bbox=context.bbox(chunk),
+        )
+    return None

@@ -1,0 +1,139 @@
+"""Receipt rules, table-style: OCR-like text lines in, total / date / shop name out."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from extraction.fields import context
+from extraction.fields import heuristics
+from extraction.fields import receipts
+from extraction.models import FieldValue
+from extraction.models import Method
+from extraction.text import Page
+from extraction.text import Word
+
+CHAR_W = 6.0
+LINE_H = 10.0
+
+
+def page_of(lines: list[str], *, method: Method = Method.OCR, width: float = 220.0) -> Page:
+    """Lay the lines out on a till roll (600 pt long); three spaces start a new column chunk."""
+    words: list[Word] = []
+    for row, line in enumerate(lines):
+        top = 20 + row * 14.0
+        x = 10.0
+        for c, chunk in enumerate(line.split("   ")):
+            x += 60.0 if c else 0.0
+            for token in chunk.split():
+                x1 = x + CHAR_W * len(token)
+                words.append(Word(token, x, top, x1, top + LINE_H, 0.93))
+                x = x1 + CHAR_W
+    return Page(1, width, 600.0, tuple(words), method)
+
+
+def fields_of(lines: list[str]) -> dict[str, FieldValue]:
+    return receipts.receipt_fields(context.build([page_of(lines)]), {})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("TOTAL   12.50", ["12.50"]),
+        ("SUBTOTAL   RM53. 60", ["53.60"]),
+        ("TOTAL (GST INCL)   13,78", ["13.78"]),
+        ("Cash   1O.5O", ["10.50"]),
+        ("Total   1,234.50", ["1234.50"]),
+        ("Rounding   -0.02", ["-0.02"]),
+        ("Date 20/03/2018 13:01", []),
+        ("Qty 2   Item 9556296307411", []),
+        ("GST @6%   29.69   1.78", ["29.69", "1.78"]),
+    ],
+)
+def test_ocr_money(text: str, expected: list[str]) -> None:
+    assert receipts.ocr_money(text) == [Decimal(e) for e in expected]
+
+
+TOTAL_CASES = [
+    # (lines, total, confidence at least 0.95?)
+    (["Item A   4.00", "TOTAL   13.80", "CASH   20.00", "CHANGE   6.20"], "13.80", True),
+    (["SUB-TOTAL :   13.00", "GST 6% :   0.78", "TOTAL   13.78"], "13.78", True),
+    (["TOTAL QTY:   2", "Item   5.00", "TOTAL   5.00"], "5.00", False),
+    (["Item   8.20", "Tota1   8.20", "CASH   10.00", "CHANGE   1.80"], "8.20", True),
+    # Rounded: paid = cash - change = total + rounding; before or after rounding is a choice.
+    (
+        ["Total Amount (incl. GST)   31.47", "Rounding   -0.02", "CASH   50.00", "CHANGE   18.55"],
+        "31.45",
+        False,
+    ),
+    # The total line did not survive OCR: what was paid exactly is the best guess.
+    (["Cheese Slice   12.60", "Grand Tota] ru   | 30", "Cash   RM51.30"], "51.30", False),
+    (["JUMLAH   RM 27.00", "TUNAI   RM 50.00", "BAKI   RM 23.00"], "27.00", True),
+]
+
+
+@pytest.mark.parametrize(("lines", "total", "sure"), TOTAL_CASES)
+def test_receipt_total(lines: list[str], total: str, sure: bool) -> None:
+    found = fields_of(lines)["total_amount"]
+    assert found.value == Decimal(total)
+    assert (found.confidence >= 0.95) is sure, found.reason
+
+
+def test_uncorroborated_total_is_not_sure() -> None:
+    found = fields_of(["Item   3.00", "TOTAL   9.90"])["total_amount"]
+    assert found.value == Decimal("9.90")
+    assert found.confidence < 0.95
+
+
+DATE_CASES = [
+    (["SHOP", "14 Mar 2018 18:40", "TOTAL   8.20"], date(2018, 3, 14)),
+    (["SHOP", "Date : 2O/O3/2018 13:01", "TOTAL   8.20"], date(2018, 3, 20)),
+    (
+        ["SHOP", "Valid until 31/12/2019", "Date: 05/01/2018 10:02", "TOTAL   8.20"],
+        date(2018, 1, 5),
+    ),
+]
+
+
+@pytest.mark.parametrize(("lines", "expected"), DATE_CASES)
+def test_receipt_date(lines: list[str], expected: date) -> None:
+    assert fields_of(lines)["invoice_date"].value == expected
+
+
+VENDOR_CASES = [
+    (
+        ["KEDAI BUKU HARMONI", "SDN BHD", "GST No: 000123456789", "Lot 3, Jalan Utama"],
+        "KEDAI BUKU HARMONI SDN BHD",
+    ),
+    (["TEKNIK JAYA SON BHD (123456-A)", "42, Jalan Besar", "81200 Johor"], "TEKNIK JAYA SDN BHD"),
+    (["TAX INVOICE", "KEDAI RUNCIT AMAN", "No 5, Jalan Besar 81200"], "KEDAI RUNCIT AMAN"),
+    (
+        ["SRI MURNI VEGETARIAN", "RESTAURANT SDN BHD", "Tel: 03-1234 5678"],
+        "SRI MURNI VEGETARIAN RESTAURANT SDN BHD",
+    ),
+    (["OWNED BY: PAKAR MAKAN SDN BHD", "Tel: 03-1234 5678"], "PAKAR MAKAN SDN BHD"),
+    (["3180303", "GREEN LEAF TRADING", "Reg No: 1200194-W"], "GREEN LEAF TRADING"),
+]
+
+
+@pytest.mark.parametrize(("lines", "expected"), VENDOR_CASES)
+def test_receipt_vendor(lines: list[str], expected: str) -> None:
+    found = fields_of([*lines, "Item   1.00", "TOTAL   1.00"])["vendor_name"]
+    assert found.value == expected
+    assert found.confidence < 0.95  # a name has no checksum
+
+
+def test_a4_invoice_without_payment_lines_is_left_alone() -> None:
+    lines = ["ACME GmbH", "Rechnung", "Gesamtbetrag   119,00"]
+    page = page_of(lines, method=Method.OCR, width=595.0)  # a scanned A4 page
+    assert receipts.receipt_fields(context.build([page]), {}) == {}
+
+
+def test_heuristics_use_the_receipt_rules() -> None:
+    lines = ["KEDAI BUKU HARMONI SDN BHD", "11/01/2019 10:15", "Item   4.00", "TOTAL   13.80"]
+    fields = heuristics.extract([page_of([*lines, "CASH   20.00", "CHANGE   6.20"])]).fields
+    assert fields["total_amount"].value == Decimal("13.80")
+    assert fields["invoice_date"].value == date(2019, 1, 11)
+    assert fields["vendor_name"].value == "KEDAI BUKU HARMONI SDN BHD"
