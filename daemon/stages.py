@@ -107,6 +107,15 @@ def _store_document(
         method=doc.method,
         flags=[f.to_json() for f in doc.flags],
     )
+    if doc.document_type in PAYABLE_TYPES:
+        earlier = _invoice_with_file(session, message.company_id, doc.sha256)
+        if earlier is not None:
+            # A re-sent copy (new Message-ID, forwarded again, UIDVALIDITY reset) keeps
+            # its document for the record but never becomes a second payable.
+            reason = f"the same file is already invoice #{earlier}"
+            row.flags = [*row.flags, Flag("DUPLICATE_DOCUMENT", reason, Severity.INFO).to_json()]
+            session.add(row)
+            return
     session.add(row)
     session.flush()
     if doc.document_type in PAYABLE_TYPES:
@@ -122,6 +131,15 @@ def _store_document(
         )
         repo.set_invoice_fields(invoice, fields=doc.field_values())
         session.add(invoice)
+
+
+def _invoice_with_file(session: Session, company: int, sha256: str) -> int | None:
+    query = (
+        select(models.Invoice.id)
+        .join(models.Document, col(models.Document.id) == col(models.Invoice.document_id))
+        .where(models.Invoice.company_id == company, models.Document.sha256 == sha256)
+    )
+    return session.exec(query).first()
 
 
 def fail_message(ctx: StageContext, message: models.Message, reason: str) -> None:

@@ -84,7 +84,7 @@ def test_crash_after_commit_before_server_action_finishes_it(
 def test_sigkill_at_random_points_loses_and_duplicates_nothing(
     dovecot: Dovecot, sqlite_engine: Engine, tmp_path: Path
 ) -> None:
-    total = 200
+    total = 500
     config = ingest.write_config(
         tmp_path / "apinbox.toml",
         dovecot,
@@ -127,7 +127,7 @@ def _append_slowly(server: Dovecot, total: int, rng: random.Random) -> None:
     with server.session() as client:
         for n in range(total):
             client.append("INBOX", make_message(n))
-            time.sleep(rng.uniform(0.03, 0.15))
+            time.sleep(rng.uniform(0.005, 0.05))
 
 
 def _assert_each_stored_once(engine: Engine, server: Dovecot, total: int, log: Path) -> None:
