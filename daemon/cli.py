@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from datetime import date
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from daemon import config as config_mod
@@ -40,7 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     for command in sub.choices.values():
         # Also accepted after the sub-command: `apinbox ingest --config FILE`.
-        command.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="TOML config file")
+        command.add_argument(
+            "--config", type=Path, default=argparse.SUPPRESS, help="TOML config file"
+        )
     return parser
 
 

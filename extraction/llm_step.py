@@ -26,7 +26,9 @@ _VISION_PAGES = 3
 _VISION_SCALE = 150 / 72
 
 
-def with_llm(candidate: Candidate, doc: ExtractedDocument, config: ExtractionConfig) -> ExtractedDocument:
+def with_llm(
+    candidate: Candidate, doc: ExtractedDocument, config: ExtractionConfig
+) -> ExtractedDocument:
     """Return ``doc`` refined by the LLM when it is enabled and the document is worth it."""
     if not config.llm.enabled or doc.method == "xml" or doc.document_type not in PAYABLE_TYPES:
         return doc
@@ -41,7 +43,9 @@ def _revalidated(before: ExtractedDocument, after: ExtractedDocument) -> Extract
     stale = set(validate.validate(before.fields, before.line_items, before.tax_lines))
     fresh = validate.validate(after.fields, after.line_items, after.tax_lines)
     flags = [f for f in after.flags if f not in stale] + [f for f in fresh if f not in after.flags]
-    return dataclasses.replace(after, flags=tuple(flags), confidence=confidence(after.fields, flags))
+    return dataclasses.replace(
+        after, flags=tuple(flags), confidence=confidence(after.fields, flags)
+    )
 
 
 def page_images(candidate: Candidate) -> Sequence[bytes]:
@@ -53,7 +57,7 @@ def page_images(candidate: Candidate) -> Sequence[bytes]:
         return ()
     try:
         return _render_pdf(candidate.data)
-    except Exception:  # noqa: BLE001 - no pictures is a fine answer for a broken PDF
+    except Exception:
         return ()
 
 

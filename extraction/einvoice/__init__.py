@@ -14,7 +14,7 @@ Modules: :mod:`._xml` (hardened parsing, lookups), :mod:`.cii`, :mod:`.ubl`,
 
 from __future__ import annotations
 
-from lxml.etree import _Element  # type: ignore[import-untyped]
+from lxml.etree import _Element
 
 from extraction.einvoice import _xml
 from extraction.einvoice import cii

@@ -15,8 +15,8 @@ from datetime import date
 from decimal import Decimal
 from decimal import InvalidOperation
 
-from lxml import etree  # type: ignore[import-untyped]  # no stubs in the lock
-from lxml.etree import _Element  # type: ignore[import-untyped]
+from lxml import etree  # no stubs in the lock
+from lxml.etree import _Element
 
 from extraction.models import FieldValue
 from extraction.models import Method

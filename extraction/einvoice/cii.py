@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from lxml.etree import _Element  # type: ignore[import-untyped]
+from lxml.etree import _Element
 
 from extraction.einvoice import _xml
 from extraction.einvoice.model import EInvoice

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from lxml.etree import _Element  # type: ignore[import-untyped]
+from lxml.etree import _Element
 
 from extraction.einvoice import _xml
 from extraction.einvoice.model import EInvoice

@@ -9,7 +9,7 @@ layout rules see "label   value" the same way they do in a PDF.
 
 from __future__ import annotations
 
-from lxml import etree  # type: ignore[import-untyped]  # no stubs in the lock
+from lxml import etree  # no stubs in the lock
 from lxml import html as lxml_html
 
 from extraction.models import Method
