@@ -90,7 +90,9 @@ def _calibrated(cands: list[Candidate], ctx: Context, *, high: float = 0.95) -> 
     top, agree, rival = chosen
     if rival:
         return to_field(top, 0.5 * top.score, ctx, "; another label gives a different value")
-    confidence = 0.85 * top.score if top.score < 0.99 else 0.9
+    # A weak label on the title line ("Rechnung Nr. 4711 vom ...") scores 0.9: the title
+    # word makes it as good as a strong label printed apart from the title.
+    confidence = 0.9 if top.score >= 0.99 else 0.85 * min(1.0, top.score / 0.9)
     extra = ""
     if agree >= 2 and top.score >= 0.99:
         confidence, extra = high, f"; printed {agree} times"
@@ -102,6 +104,11 @@ def _invoice_number(ctx: Context) -> FieldValue | None:
     cands = [c for c in cands if not _is_other_id(str(c.value))]
     strong = [c for c in cands if c.score >= 0.99]
     field = _calibrated(strong or cands, ctx)
+    if field is not None and " " in str(field.value):
+        # A prefix printed apart was joined to the number: the reading is a reconstruction.
+        return replace(
+            field, confidence=min(field.confidence, 0.75), reason=field.reason + "; pieces joined"
+        )
     if field is not None and strong and field.confidence < 0.95 and _unique_strong(strong):
         return FieldValue(
             field.value,

@@ -24,6 +24,12 @@ _IBAN = re.compile(r"(?<![A-Z0-9])(?P<iban>[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){10,30})
 _BIC = re.compile(r"(?<![A-Z0-9])(?P<bic>[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)(?![A-Z0-9])")
 _DOC_NUMBER = re.compile(r"^[#]?\s?(?P<num>[A-Za-z0-9][A-Za-z0-9_/.\-]{1,34}[A-Za-z0-9])")
 _PHONE = re.compile(r"^\+?\(?\d{2,4}\)?[ ./-]\d{2,4}[ ./-]\d{2,4}")
+#: An underscore drawn as its own glyph comes out of the text layer with spaces around it.
+_SPACED_UNDERSCORE = re.compile(r"(?<=[A-Za-z0-9])\s*_\s*(?=[A-Za-z0-9])")
+#: A short capital prefix printed apart from the rest ("BLR WFLD2015...", "INV 20931").
+_SPLIT_PREFIX = re.compile(
+    r"^#?\s?(?P<prefix>[A-Z]{2,5})\s(?P<rest>[A-Z0-9][A-Za-z0-9_/.\-]{3,34})"
+)
 
 
 @dataclass(frozen=True)
@@ -110,13 +116,13 @@ def document_number(text: str) -> str | None:
     Dates, plain amounts, phone numbers and words without a digit are rejected:
     an invoice number always carries at least one digit.
     """
-    text = text.strip()
+    text = _SPACED_UNDERSCORE.sub("_", text.strip())
     if not text or _PHONE.match(text):
         return None
     match = _DOC_NUMBER.match(text)
     if match is None:
         return None
-    number = match.group("num").rstrip(".-/")
+    number = _with_prefix(text) or match.group("num").rstrip(".-/")
     if not any(c.isdigit() for c in number) or dates.find_dates(number):
         return None
     found = amounts.amounts_in(number)
@@ -128,3 +134,15 @@ def document_number(text: str) -> str | None:
     ):
         return None
     return number
+
+
+def _with_prefix(text: str) -> str | None:
+    """Return "PREFIX REST" when a letters-only prefix stands apart from a number with digits.
+
+    The prefix alone has no digit and would be rejected; the gap is the text
+    layer's (an underscore or a narrow space it dropped), not the end of the value.
+    """
+    match = _SPLIT_PREFIX.match(text)
+    if match is None or not any(c.isdigit() for c in match.group("rest")):
+        return None
+    return f"{match.group('prefix')} {match.group('rest').rstrip('.-/')}"

@@ -144,12 +144,15 @@ def _compound_tail(folded: str, start: int) -> bool:
 
 def _outermost(found: list[Hit]) -> list[Hit]:
     # "Total HT" is a net label, not a "total" followed by junk: inner hits give way.
+    # The same word for two fields ("VAT" names the VAT ID and the tax) keeps both:
+    # which one it is shows in its value, not in the label.
     def covered(hit: Hit) -> bool:
         return any(
             o is not hit
             and o.start <= hit.start
             and hit.end <= o.end
             and (o.end - o.start, o.strength) > (hit.end - hit.start, hit.strength)
+            and ((o.start, o.end) != (hit.start, hit.end) or o.field == hit.field)
             for o in found
         )
 

@@ -23,6 +23,33 @@ from extraction.text.layout import Line
 #: A postcode followed by a town ("69001 Lyon", "88802Spielkreis", "D-80333 München").
 _POSTCODE = re.compile(r"(?<![\d.,])(?:[a-z]{1,2}-)?\d{4,5}\s?[a-z]{3,}")
 _SEGMENT_SPLIT = re.compile(r"\s+[-\u2013|\u2022]\s+|,\s+|\s{3,}")
+#: A web address or e-mail domain: "www.acme-tools.de", "info@acme.fr", "https://acme.com/x".
+_DOMAIN = re.compile(
+    r"(?:@|\bwww\.|https?://(?:www\.)?)(?P<name>[a-z0-9][a-z0-9-]{1,40})\.[a-z]{2,6}\b", re.I
+)
+#: Mail and web hosts that name no company.
+_GENERIC_DOMAINS = frozenset(
+    {
+        "gmail",
+        "googlemail",
+        "yahoo",
+        "hotmail",
+        "outlook",
+        "live",
+        "gmx",
+        "web",
+        "orange",
+        "free",
+        "wanadoo",
+        "aol",
+        "icloud",
+        "t-online",
+        "libero",
+        "tcpdf",
+        "google",
+        "paypal",
+    }
+)
 
 
 @cache
@@ -157,8 +184,11 @@ def _place_in_block(blocks: list[list[tuple[int, Chunk]]], position: int, chunk:
 def _vendor(ctx: Context) -> FieldValue | None:
     cands = [c for c in (_section_name(ctx, "vendor_name"),) if c is not None]
     cands += _suffix_names(ctx)
+    cands += _account_holders(ctx, cands)
     if not cands:
         cands += _header_names(ctx)
+    if not cands:
+        cands += _domain_names(ctx)
     if not cands:
         return None
     top = max(cands, key=lambda c: c.score)
@@ -270,3 +300,44 @@ def _header_names(ctx: Context) -> list[Candidate]:
 
 def _clean(text: str) -> str:
     return text.strip().strip(",;:-\u2013|").strip()
+
+
+def _account_holders(ctx: Context, others: list[Candidate]) -> list[Candidate]:
+    """Return the holder of the account named in the payment details ("Kontoinhaber: X").
+
+    The payee of the bank details is the seller; a name that another rule found
+    too (a letterhead name with a legal form) is corroborated by it.
+    """
+    out: list[Candidate] = []
+    seen = {labels.fold(str(c.value)) for c in others}
+    for position, hit in ctx.hits_for("account_holder"):
+        name = _clean(_SEGMENT_SPLIT.split(hit.rest)[0]) if hit.rest else ""
+        if len(name) < 2 or not looks_like_name(name) or mentions_buyer(name):
+            continue
+        agrees = labels.fold(name) in seen
+        score = 0.85 if agrees else 0.72
+        place = context.Place(name, hit.chunk, ctx.lines[position], "after", 1.0)
+        out.append(Candidate(name, score, f"account holder after '{hit.label}'", place))
+    return out
+
+
+def _domain_names(ctx: Context) -> list[Candidate]:
+    """Return the brand in a printed web address or e-mail domain, as a last resort.
+
+    Brands often show their name only in a logo; the web address in the footer
+    still names them. A domain is not a company name (no legal form, no
+    spelling), so this is never more than a low-confidence hint.
+    """
+    buyer = buyer_block(ctx)
+    for position, line in enumerate(ctx.lines):
+        if position in buyer or mentions_buyer(line.text):
+            continue
+        for chunk in line.chunks:
+            for match in _DOMAIN.finditer(chunk.text):
+                name = match.group("name")
+                if name.lower() in _GENERIC_DOMAINS or not any(c.isalpha() for c in name):
+                    continue
+                place = context.Place(chunk.text, chunk, line, "on line", 1.0)
+                why = "brand from a printed web/e-mail domain (no better candidate)"
+                return [Candidate(name.capitalize(), 0.4, why, place)]
+    return []

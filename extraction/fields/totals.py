@@ -245,7 +245,7 @@ def _from_triple(
     if Decimal(str(g.value)) < 0:
         # Credit notes print minus signs by habit, not by rule: the magnitude is sure,
         # the sign is not (an e-invoice of type 381 states the same note as positive).
-        base, why = 0.9, why + "; negative amounts (sign convention of a credit note)"
+        base, why = 0.78, why + "; negative amounts (sign convention of a credit note)"
     return {
         key: to_field(
             c,

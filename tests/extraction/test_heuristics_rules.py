@@ -260,3 +260,45 @@ def test_a_direct_debit_iban_is_the_buyers() -> None:
         (510, [(41, "Der Betrag wird von Ihrem Konto mit IBAN DE21860000000086001055 abgebucht")]),
     ]
     assert "vendor_iban" not in extract(rows).fields
+
+
+def test_the_account_holder_of_the_bank_details_is_the_seller() -> None:
+    rows: list[Row] = [
+        (60, [(40, "Jean Dupont"), (300, "Facture n° 2024-118")]),
+        (600, [(40, "Virement - Titulaire du compte : PAPETERIE DURAND")]),
+        (612, [(40, "IBAN : FR14 2004 1010 0505 0001 3M02 606")]),
+    ]
+    vendor = extract(rows).fields["vendor_name"]
+    assert vendor.value == "PAPETERIE DURAND"
+    assert vendor.confidence < 0.8  # no legal form, no letterhead: a guess to review
+
+
+@pytest.mark.parametrize(
+    ("footer", "expected"),
+    [
+        ("Questions? www.brightlamps.co.uk", "Brightlamps"),
+        ("Contact: billing@northwind-shop.com", "Northwind-shop"),
+        ("Contact: jane.doe@gmail.com", None),
+    ],
+)
+def test_a_printed_domain_is_only_a_last_resort_brand(footer: str, expected: str | None) -> None:
+    rows: list[Row] = [
+        (60, [(300, "INVOICE 4471")]),
+        (80, [(300, "Invoice No: 4471")]),
+        (800, [(40, footer)]),
+    ]
+    vendor = extract(rows).fields.get("vendor_name")
+    assert (vendor.value if vendor else None) == expected
+    assert vendor is None or vendor.confidence <= 0.5
+
+
+def test_a_number_after_the_title_word_is_fairly_sure() -> None:
+    fields = extract([(60, [(40, "Rechnung 4711 vom 05.03.2018")])]).fields
+    assert fields["invoice_number"].value == "4711"
+    assert 0.8 <= fields["invoice_number"].confidence < 0.95
+
+
+def test_a_number_printed_in_pieces_is_joined_but_not_sure() -> None:
+    field = extract([(60, [(300, "Invoice No : # BLR WFLD20151000982590")])]).fields
+    assert field["invoice_number"].value == "BLR WFLD20151000982590"
+    assert field["invoice_number"].confidence < 0.8

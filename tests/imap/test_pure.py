@@ -49,7 +49,7 @@ def test_plan_batches(
 
 @pytest.mark.parametrize(
     ("failures", "low", "high"),
-    [(1, 0.5, 1.0), (2, 1.0, 2.0), (5, 8.0, 16.0), (9, 150.0, 300.0), (40, 150.0, 300.0)],
+    [(1, 0.5, 1.0), (2, 1.0, 2.0), (5, 8.0, 16.0), (9, 128.0, 256.0), (40, 150.0, 300.0)],
 )
 def test_backoff_doubles_with_jitter_up_to_the_cap(failures: int, low: float, high: float) -> None:
     backoff = Backoff(base_s=1.0, cap_s=300.0)
