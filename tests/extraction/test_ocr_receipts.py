@@ -17,6 +17,7 @@ from extraction.models import Candidate
 from extraction.models import ExtractedDocument
 from extraction.read import read_candidate
 from extraction.text import TextError
+from extraction.text import _raster
 from extraction.text import ocr
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "image-scan"
@@ -96,3 +97,24 @@ def test_decompression_bomb_is_refused_in_the_child() -> None:
     with pytest.raises(TextError) as caught:
         ocr.ocr_image(out.getvalue(), config)
     assert caught.value.code == "IMAGE_TOO_LARGE"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("27/03/2018", True),
+        ("2018-03-27 10:02", True),
+        ("25032018 13:11", True),
+        ("Total 12.00", False),
+    ],
+)
+def test_date_like_text_is_recognised(text: str, expected: bool) -> None:
+    assert _raster.has_date([(text, 0.0, 0.0, 1.0, 1.0, 0.9)]) is expected
+
+
+def test_a_re_read_date_line_replaces_the_garbled_one() -> None:
+    first = [("Order", 0.0, 10.0, 20.0, 18.0, 0.9), ("11/0/2018", 30.0, 10.0, 60.0, 18.0, 0.4)]
+    first.append(("TOTAL", 0.0, 40.0, 20.0, 48.0, 0.9))
+    again = [("Order", 0.0, 9.0, 20.0, 17.0, 0.9), ("11/03/2018", 30.0, 9.0, 60.0, 18.0, 0.8)]
+    merged = _raster.merge_lines(first, [again])
+    assert [w[0] for w in merged] == ["TOTAL", "Order", "11/03/2018"]

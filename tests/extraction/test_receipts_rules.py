@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -71,7 +72,34 @@ TOTAL_CASES = [
     # The total line did not survive OCR: what was paid exactly is the best guess.
     (["Cheese Slice   12.60", "Grand Tota] ru   | 30", "Cash   RM51.30"], "51.30", False),
     (["JUMLAH   RM 27.00", "TUNAI   RM 50.00", "BAKI   RM 23.00"], "27.00", True),
+    # A tax word inside the total's label does not make it a tax line; net is labelled as such.
+    (
+        [
+            "Total (Excluding GST):   5.66",
+            "GST payable (6%):   0.34",
+            "Tota] (Inclusive of GST):   6.00",
+        ],
+        "6.00",
+        True,
+    ),
+    # Rounded total paid to the cent: the payment closes total + rounding.
+    (
+        ["Tota] (Inclusive of GST):   31.02", "Rounding Adj:   -0.02", "CASH :   31.00"],
+        "31.00",
+        False,
+    ),
+    # "RM" misread as other letters in front of the amount.
+    (["Item   3.00", "Tota l   [M3.00", "Paid   FM3.00"], "3.00", False),
 ]
+
+
+def test_total_printed_twice_is_as_sure_as_its_clearest_copy() -> None:
+    lines = ["Item   6.00", "TOTAL (GST INCL)   6.00", "TOTAL:   6.00", "CASH   6.00"]
+    page = page_of(lines)
+    smudged = [w if w.text != "6.00" or w.top > 40 else replace(w, conf=0.0) for w in page.words]
+    found = receipts.receipt_fields(context.build([replace(page, words=tuple(smudged))]), {})
+    assert found["total_amount"].value == Decimal("6.00")
+    assert found["total_amount"].confidence >= 0.7  # not crushed by the smudged copy
 
 
 @pytest.mark.parametrize(("lines", "total", "sure"), TOTAL_CASES)
@@ -94,6 +122,10 @@ DATE_CASES = [
         ["SHOP", "Valid until 31/12/2019", "Date: 05/01/2018 10:02", "TOTAL   8.20"],
         date(2018, 1, 5),
     ),
+    (["SHOP", "00440010036 25032018 13:11:54 0003", "TOTAL   8.20"], date(2018, 3, 25)),
+    (["SHOP", "20180325 13:11", "TOTAL   8.20"], date(2018, 3, 25)),
+    # The time's "17" is minutes, not a month: the date stays day-first.
+    (["SHOP", "Date   06/01/18   12.17.26 PM", "TOTAL   8.20"], date(2018, 1, 6)),
 ]
 
 
@@ -137,3 +169,17 @@ def test_heuristics_use_the_receipt_rules() -> None:
     assert fields["total_amount"].value == Decimal("13.80")
     assert fields["invoice_date"].value == date(2019, 1, 11)
     assert fields["vendor_name"].value == "KEDAI BUKU HARMONI SDN BHD"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Date 06/01/18 12.17.26 PM", True),
+        ("06/01/2018 12.17.26", True),
+        ("05/01/2018 10:20 PM", True),
+        ("11/17/2017", False),
+        ("Ref 123 11.17.26", False),
+    ],
+)
+def test_time_does_not_decide_the_date_order(text: str, expected: bool) -> None:
+    assert context.day_first(text, default=True) is expected

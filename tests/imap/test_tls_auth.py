@@ -65,7 +65,12 @@ def test_tls_failure_is_reported_in_status_and_waits_long(
     config = mailbox_config(security="ssl", port=dovecot.tls_port)
     source = running.start(ImapSource(config, state_dir=tmp_path))
 
-    wait_for(lambda: source.status()["last_error"] is not None, what="TLS error")
+    # The status is set just before the error is logged: wait for both.
+    wait_for(
+        lambda: source.status()["last_error"] is not None
+        and any("verification failed" in r.getMessage() for r in caplog.records),
+        what="TLS error",
+    )
 
     assert "certificate verification failed" in str(source.status()["last_error"])
     assert source.status()["connected"] is False
