@@ -8,7 +8,6 @@ never sent: their values are exact already.
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections.abc import Sequence
 
 from extraction import sniff
@@ -19,9 +18,8 @@ from extraction.models import PAYABLE_TYPES
 from extraction.models import Candidate
 from extraction.models import ExtractedDocument
 from extraction.read import confidence
+from extraction.text import pdfium_guard
 
-# pdfium is not thread-safe; rendering for the LLM happens in the worker's threads.
-_PDFIUM = threading.Lock()
 _VISION_PAGES = 3
 _VISION_SCALE = 150 / 72
 
@@ -67,7 +65,7 @@ def _render_pdf(data: bytes) -> list[bytes]:
     import pypdfium2 as pdfium
 
     out = []
-    with _PDFIUM:
+    with pdfium_guard.LOCK:
         pdf = pdfium.PdfDocument(data)
         try:
             for index in range(min(len(pdf), _VISION_PAGES)):

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from collections.abc import Iterator
 
+from extraction.text import pdfium_guard
+
 #: Standard attachment names, most specific first; any other ``*.xml`` is tried after them.
 STANDARD_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
 
@@ -54,16 +56,17 @@ def _via_pdfium(pdf: bytes) -> list[tuple[str, bytes]]:
     """Return every embedded file whose name ends in ``.xml``, read with pdfium."""
     import pypdfium2
 
-    try:
-        document = pypdfium2.PdfDocument(pdf)
-    except Exception:
-        return []
-    try:
-        return list(_xml_attachments(document))
-    except Exception:
-        return []
-    finally:
-        document.close()
+    with pdfium_guard.LOCK:
+        try:
+            document = pypdfium2.PdfDocument(pdf)
+        except Exception:
+            return []
+        try:
+            return list(_xml_attachments(document))
+        except Exception:
+            return []
+        finally:
+            document.close()
 
 
 def _xml_attachments(document: object) -> Iterator[tuple[str, bytes]]:

@@ -16,6 +16,7 @@ from extraction.models import Method
 from extraction.text import Page
 from extraction.text import TextError
 from extraction.text import Word
+from extraction.text import pdfium_guard
 
 #: Characters that separate words (NBSP and friends included: columns use them too).
 _SPACES = frozenset(" \t\r\n\x0b\x0c\xa0\u2002\u2003\u2009\u202f\ufffe\uffff\x00")
@@ -63,21 +64,23 @@ def open_document(data: bytes) -> object:
 
 def page_count(data: bytes) -> int:
     """Return the number of pages, raising :class:`TextError` when unreadable."""
-    doc = open_document(data)
-    try:
-        return len(doc)  # type: ignore[arg-type]
-    finally:
-        doc.close()  # type: ignore[attr-defined]
+    with pdfium_guard.LOCK:
+        doc = open_document(data)
+        try:
+            return len(doc)  # type: ignore[arg-type]
+        finally:
+            doc.close()  # type: ignore[attr-defined]
 
 
 def read_pages(data: bytes, *, max_pages: int) -> list[Page]:
     """Return the text layer of the first ``max_pages`` pages (empty pages included)."""
-    doc = open_document(data)
-    try:
-        count = min(len(doc), max_pages)  # type: ignore[arg-type]
-        return [_read_page(doc, index) for index in range(count)]
-    finally:
-        doc.close()  # type: ignore[attr-defined]
+    with pdfium_guard.LOCK:
+        doc = open_document(data)
+        try:
+            count = min(len(doc), max_pages)  # type: ignore[arg-type]
+            return [_read_page(doc, index) for index in range(count)]
+        finally:
+            doc.close()  # type: ignore[attr-defined]
 
 
 def usable(page: Page) -> bool:
