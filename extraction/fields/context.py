@@ -23,6 +23,12 @@ from extraction.text.layout import Line
 from extraction.text.layout import lines_of
 
 _NUMERIC_DATE = re.compile(r"(?<![\d.,/])(\d{1,2})([./-])(\d{1,2})\2(?:\d{4}|\d{2})(?![\d,]|\.\d)")
+#: A clock time written like a date: "12.17.26" right after a date ("06/01/18 12.17.26")
+#: or before AM/PM. Its minutes (> 12) would otherwise prove a month-first order.
+_TIME_AFTER_DATE = re.compile(
+    r"(?:(?<=[./-]\d\d)|(?<=[./-]\d{4}))\s+[0-2]?\d[.:][0-5]\d[.:][0-5]\d(?!\d)"
+    r"|(?<![\d.])[0-2]?\d[.:][0-5]\d(?:[.:][0-5]\d)?\s*[AaPp]\.?[Mm](?![a-z])"
+)
 
 #: Month-first numeric dates are the convention only in these languages+currencies.
 _MONTH_FIRST_CURRENCIES = frozenset({"USD"})
@@ -92,7 +98,8 @@ def day_first(text: str, *, default: bool) -> bool:
     "11/03/2017" elsewhere is the 3rd of November. Only when no date proves
     either order (or dates disagree) does ``default`` (language, sender) decide.
     """
-    firsts = {int(m.group(1)) > 12 for m in _NUMERIC_DATE.finditer(text) if _one_big(m)}
+    dates_only = _TIME_AFTER_DATE.sub(" ", text)
+    firsts = {int(m.group(1)) > 12 for m in _NUMERIC_DATE.finditer(dates_only) if _one_big(m)}
     if len(firsts) != 1:
         return default
     return firsts.pop()

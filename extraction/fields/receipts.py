@@ -41,20 +41,35 @@ from extraction.models import Value
 from extraction.text.layout import Chunk
 from extraction.text.layout import Line
 
-#: Money as a till prints it, OCR slips included: "12.50", "RM53. 60", "1,234.50", "13,78".
+#: Money as a till prints it, OCR slips included: "12.50", "RM53. 60", "1,234.50", "13,78",
+#: and "RM" misread as two or three letters ending in M ("FM3.00", "PFM7.00", "[M3.00").
 _MONEY = re.compile(
-    r"(?<![\w.,/:-])(?P<sign>-\s?)?(?:RM|\$|S\$)?\s?"
+    r"(?<![\w.,/:-])(?P<sign>-\s?)?(?:RM|[A-Z\[|(]{1,2}M(?=\d)|\$|S\$)?\s?"
     r"(?P<int>[\dOo]{1,3}(?:,[\dOo]{3})+|[\dOo]{1,6})(?:[.,] ?|\. )(?P<dec>[\dOo]{2})"
     r"(?![\w.,/%]|\s?\d)"
 )
+#: Words of a name and nothing else: tesseract's confidence in them can be 0 when the
+#: letters are large and bold, yet they are read right ("ENTERPRISE").
+_PLAIN_WORDS = re.compile(r"[A-Za-z][A-Za-z&'\u2019.\-]*(?: [A-Za-z&'\u2019.\-]+)*")
+#: A whole number ending a line, for a total whose decimal point OCR dropped ("1000").
+_BARE_NUMBER = re.compile(r"(?<![\d.,])(\d{3,6})\s*$")
 _TIME = re.compile(r"(?<!\d)[0-2]?\d[:.][0-5]\d(?::[0-5]\d)?(?!\d)")
+#: A date printed without separators in front of a clock time: "25032018 13:11" (the
+#: time is what makes eight digits a date rather than a number).
+_COMPACT_DATE = re.compile(
+    r"(?<![\d.,])(?:(?P<d>[0-3]\d)(?P<m>[01]\d)(?P<y>20\d\d)|(?P<Y>20\d\d)(?P<M>[01]\d)(?P<D>[0-3]\d))"
+    r"(?=\s+[0-2]?\d:[0-5]\d)"
+)
+_LOST_SEPARATOR = re.compile(r"(?<![\d/.-])([0-3]\d)([01]\d)([/.-])(20\d\d)(?!\d)")
 _DATE_SLIPS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 _POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
 _REGISTRATION = re.compile(r"\s*[(\[]?\s*\d[\d\s]{3,}-?\s*[A-Z]?\s*[)\]]?\s*$")
 #: Roles of a receipt line, by label field (labels data), strongest first.
 _ROLES = ("change", "tendered", "not_total", "total", "rounding", "net_amount", "tax_amount")
+#: The receipt-only net label (labels data) plays the general net label's role.
+_NET_ALIAS = {"receipt_net": "net_amount"}
 _TOTAL_LABELS = frozenset({"total_amount", "receipt_total"})
-_NOT_TOTAL = frozenset({"net_amount", "tax_amount", "not_total"})
+_NOT_TOTAL = frozenset({"net_amount", "receipt_net", "tax_amount", "not_total"})
 #: How much a line's label says "this is the total", by role (derived: computed, not printed).
 _LABEL_SCORES = {"net_amount": 0.3, "tendered": 0.35, "derived": 0.4}
 #: A page at least this many times taller than wide is a till roll.
@@ -154,7 +169,7 @@ def receipt_rows(ctx: Context) -> list[Row]:
 
 def _role(ctx: Context, position: int) -> str | None:
     hits = ctx.hits[position]
-    fields = {hit.field for hit in hits if hit.field not in _TOTAL_LABELS}
+    fields = {_NET_ALIAS.get(h.field, h.field) for h in hits if h.field not in _TOTAL_LABELS}
     labelled = any(h.field in _TOTAL_LABELS and not _inside_other(h, hits) for h in hits)
     if labelled or (not fields and _fuzzy_total(ctx.lines[position].text)):
         fields.add("total")
@@ -165,11 +180,13 @@ def _role(ctx: Context, position: int) -> str | None:
 
 def _inside_other(hit: labels.Hit, hits: tuple[labels.Hit, ...]) -> bool:
     # "Sub Total (RM)": the net label and a "total (rm)" label overlap; the net one decides.
+    # A tax word inside the total label ("Total (Inclusive of GST)") does not.
     return any(
         other.field in _NOT_TOTAL
         and other.chunk is hit.chunk
         and other.start < hit.end
         and hit.start < other.end
+        and not (other.field == "tax_amount" and hit.start <= other.start <= other.end <= hit.end)
         for other in hits
     )
 
@@ -238,7 +255,18 @@ def _row_amount(rows: list[Row], index: int) -> Decimal | None:
     below = rows[index + 1] if index + 1 < len(rows) else None
     if below is not None and below.role is None and len(below.amounts) == 1:
         return below.amounts[0]
-    return None
+    return _lost_point(row, rows)
+
+
+def _lost_point(row: Row, rows: list[Row]) -> Decimal | None:
+    # "GRAND TOTAL 1000": OCR dropped the decimal point. Read as cents only when another
+    # line prints that very amount (the subtotal, the item), so a count is not taken.
+    found = _BARE_NUMBER.search(row.line.text)
+    if found is None:
+        return None
+    value = Decimal(found.group(1)).scaleb(-2)
+    printed = (a for other in rows if other is not row for a in other.amounts)
+    return value if value > 0 and value in printed else None
 
 
 def _label_score(ctx: Context, row: Row) -> float:
@@ -285,17 +313,25 @@ def _closes(value: Decimal, rows: list[Row]) -> bool:
 
 
 def _total_score(cand: TotalCandidate) -> float:
-    arithmetic = len(cand.support & _ARITHMETIC)
+    closing = _arithmetic(cand)
+    arithmetic = len(closing)
     if cand.row.role in ("tendered", "rounding"):
         arithmetic -= 1  # a computed total is not corroborated by its own sum
-    others = cand.support - _ARITHMETIC
+    others = cand.support - closing
     repeated = 0.15 if "printed again" in others else 0.0
     return cand.label_score + 0.45 * arithmetic + 0.05 * len(others) + repeated
 
 
+def _arithmetic(cand: TotalCandidate) -> frozenset[str]:
+    # A rounded total that the customer paid to the cent is closed by the payment too.
+    if cand.row.role == "rounding" and "paid exactly" in cand.support:
+        return cand.support & (_ARITHMETIC | {"paid exactly"})
+    return cand.support & _ARITHMETIC
+
+
 def _total_field(ctx: Context, cand: TotalCandidate, rows: list[Row]) -> FieldValue:
-    arithmetic = cand.support & _ARITHMETIC
-    others = cand.support - _ARITHMETIC
+    arithmetic = _arithmetic(cand)
+    others = cand.support - arithmetic
     if cand.row.role in ("tendered", "rounding"):
         # Computed, not printed: its own sum is no corroboration, a second one is.
         confidence = 0.97 if len(arithmetic) >= 2 else min(0.75, 0.6 + 0.05 * len(others))
@@ -307,10 +343,20 @@ def _total_field(ctx: Context, cand: TotalCandidate, rows: list[Row]) -> FieldVa
         confidence = min(0.85, cand.label_score + 0.05 * len(others))
     if confidence >= 0.95 and _two_totals(rows):
         confidence = 0.9  # before or after rounding: which one the books want is a choice
-    chunk = _chunk_with(cand.row.line, cand.value)
+    line, chunk = _best_copy(cand, rows)
     what = "computed" if cand.row.role in ("tendered", "rounding") else "receipt total line"
     why = what + (f"; {', '.join(sorted(cand.support))}" if cand.support else "")
-    return _field(ctx, cand.value, confidence, why, cand.row.line, chunk)
+    return _field(ctx, cand.value, confidence, why, line, chunk)
+
+
+def _best_copy(cand: TotalCandidate, rows: list[Row]) -> tuple[Line, Chunk]:
+    # A total printed twice is as sure as its clearest print: one smudged copy of it
+    # must not make tesseract's doubt the field's.
+    copies = [cand.row.line]
+    if cand.row.role == "total":
+        copies += [r.line for r in rows if r.role == "total" and r.amounts[-1:] == (cand.value,)]
+    chunks = [(line, _chunk_with(line, cand.value)) for line in copies]
+    return max(chunks, key=lambda pair: pair[1].conf)
 
 
 def _two_totals(rows: list[Row]) -> bool:
@@ -368,9 +414,19 @@ def receipt_date(ctx: Context) -> FieldValue | None:
 
 def _date_text(text: str) -> str:
     # OCR reads 0 as O and 1 as l inside dates ("O1/O3/2O18"); fix them between digits.
-    return re.sub(
+    fixed = re.sub(
         r"(?<=[\d/.-])[OolI]|[OolI](?=[\d/.-]\d)", lambda m: m.group(0).translate(_DATE_SLIPS), text
     )
+    # A separator lost between day and month ("2703/2018") is put back as printed after them.
+    fixed = _LOST_SEPARATOR.sub(r"\1\3\2\3\4", fixed)
+    return _COMPACT_DATE.sub(_separated, fixed)
+
+
+def _separated(match: re.Match[str]) -> str:
+    # ISO order when the year leads; day first otherwise (the dates module reads both).
+    if match.group("Y"):
+        return f"{match.group('Y')}-{match.group('M')}-{match.group('D')}"
+    return f"{match.group('d')}/{match.group('m')}/{match.group('y')}"
 
 
 def _date_score(ctx: Context, position: int, line: Line, value: date) -> float:
@@ -407,8 +463,10 @@ def receipt_vendor(ctx: Context) -> FieldValue | None:
 def _suffixed(header: list[tuple[Line, str]], names: list[int]) -> tuple[Line, Chunk, str] | None:
     for index in names:
         line = header[index][0]
-        for chunk in line.chunks:
-            fixed = _fix_suffix(_REGISTRATION.sub("", chunk.text).strip().rsplit(":", 1)[-1])
+        # Rightmost first: "SWC" | "ENTERPRISE" | "SDN BHD" is one name, not "SWC ENTERPRISE".
+        for position, chunk in reversed(list(enumerate(line.chunks))):
+            text = _with_left_words(line, position)
+            fixed = _fix_suffix(_REGISTRATION.sub("", text).strip().rsplit(":", 1)[-1])
             if fixed is None or not _is_name_line(fixed):
                 continue
             if _continues(fixed) and index - 1 in names:
@@ -422,6 +480,15 @@ def _suffixed(header: list[tuple[Line, str]], names: list[int]) -> tuple[Line, C
             if joined is not None:
                 return line, line.chunks[0], joined
     return None
+
+
+def _with_left_words(line: Line, position: int) -> str:
+    # Wide letter spacing splits one name into chunks ("FY EAGLE" | "ENTERPRISE",
+    # "Taste Of" | "The World Sdn Bhd"): plain words to the left belong to it.
+    start = position
+    while start > 0 and _PLAIN_WORDS.fullmatch(line.chunks[start - 1].text):
+        start -= 1
+    return " ".join(c.text for c in line.chunks[start : position + 1])
 
 
 def _continues(name: str) -> bool:
@@ -446,10 +513,16 @@ def _header(ctx: Context) -> list[tuple[Line, str]]:
     for line in ctx.lines[:10]:
         if line.page != first_page or ctx.relative_top(line) > 0.4:
             break
-        text = " ".join(c.text for c in line.chunks if c.conf >= 0.3).strip(" |:;,.-_*'\"")
+        kept = (c.text for c in line.chunks if c.conf >= 0.3 or _plain_name(c.text))
+        text = " ".join(kept).strip(" |:;,.-_*'\"")
         if text:
             out.append((line, text))
     return out
+
+
+def _plain_name(text: str) -> bool:
+    # Three letters alone at low confidence are more often a smudge read as "Bee".
+    return len(text) >= 4 and bool(_PLAIN_WORDS.fullmatch(text))
 
 
 def _is_name_line(text: str) -> bool:

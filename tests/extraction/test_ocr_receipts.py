@@ -56,6 +56,14 @@ def test_garbled_total_line_falls_back_to_amount_paid() -> None:
     assert str(doc.fields["invoice_date"].value) == truth["invoice_date"]
 
 
+def test_garbled_date_line_is_read_again_larger() -> None:
+    # The first read of the underlined date line is "7) )| SS"; read 1.5x larger it is
+    # "2703/2018" (a separator lost), which the receipt rules put back together.
+    doc, truth = _read("sroie__625.jpg")
+    assert str(doc.fields["invoice_date"].value) == truth["invoice_date"]
+    assert doc.fields["total_amount"].value == Decimal(truth["total_amount"])
+
+
 def test_faint_print_is_read_with_thicker_strokes() -> None:
     # Tesseract returns no word at all for this clear but thin-stroked receipt as it is.
     pages = ocr.ocr_image((CORPUS / "sroie__600.jpg").read_bytes(), ExtractionConfig())

@@ -147,6 +147,9 @@ VENDOR_CASES = [
     ),
     (["OWNED BY: PAKAR MAKAN SDN BHD", "Tel: 03-1234 5678"], "PAKAR MAKAN SDN BHD"),
     (["3180303", "GREEN LEAF TRADING", "Reg No: 1200194-W"], "GREEN LEAF TRADING"),
+    # Wide letter spacing splits the name into chunks; all of them are the name.
+    (["SWC   ENTERPRISE   SDN BHD", "Lot 3, Jalan Utama"], "SWC ENTERPRISE SDN BHD"),
+    (["Taste Of   The World Sdn Bhd", "Tel: 03-1234 5678"], "Taste Of The World Sdn Bhd"),
 ]
 
 
@@ -183,3 +186,9 @@ def test_heuristics_use_the_receipt_rules() -> None:
 )
 def test_time_does_not_decide_the_date_order(text: str, expected: bool) -> None:
     assert context.day_first(text, default=True) is expected
+
+
+def test_total_whose_decimal_point_was_lost_is_read_in_cents() -> None:
+    # "GRAND TOTAL 1000" would be a thousand; the subtotal prints 10.00, so it is 10.00.
+    page = page_of(["SUB TOTAL   10.00", "GRAND TOTAL   1000", "CASH   20.00"])
+    assert heuristics.extract([page]).fields["total_amount"].value == Decimal("10.00")
