@@ -123,13 +123,17 @@ def receipt_fields(ctx: Context, fields: dict[str, FieldValue]) -> dict[str, Fie
 
 
 def looks_like_receipt(ctx: Context) -> bool:
-    """Return True for a till roll (a page much taller than wide) or a page with cash / change.
+    """Return True for a till roll (a page much taller than wide) or a scan with cash / change.
 
-    A scanned A4 invoice is neither, so its header is not mistaken for a shop's.
+    A scanned A4 invoice is neither, so its header is not mistaken for a shop's. A
+    payment line ("Credit card") is printed on born-digital invoices too, so it
+    counts only on scanned pages, where till receipts come from.
     """
     if any(page.height >= TILL_ROLL_RATIO * page.width for page in ctx.pages):
         return True
-    return any(hit.field in ("tendered", "change") for line_hits in ctx.hits for hit in line_hits)
+    scanned = any(page.method == Method.OCR for page in ctx.pages)
+    payment = ("tendered", "change") if scanned else ("change",)
+    return any(hit.field in payment for line_hits in ctx.hits for hit in line_hits)
 
 
 def _better(found: FieldValue, current: FieldValue | None) -> bool:
