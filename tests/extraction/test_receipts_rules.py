@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -192,3 +193,13 @@ def test_total_whose_decimal_point_was_lost_is_read_in_cents() -> None:
     # "GRAND TOTAL 1000" would be a thousand; the subtotal prints 10.00, so it is 10.00.
     page = page_of(["SUB TOTAL   10.00", "GRAND TOTAL   1000", "CASH   20.00"])
     assert heuristics.extract([page]).fields["total_amount"].value == Decimal("10.00")
+
+
+def test_a_card_payment_line_does_not_make_a_born_digital_invoice_a_receipt() -> None:
+    # The invoice prints "Credit Card" as its payment mode and an order date above
+    # the invoice date; receipt rules (which prefer the top-most date) must stay out.
+    import extraction
+
+    path = Path(__file__).parents[1] / "corpus" / "pdf-text" / "invoice2data__FlipkartInvoice.pdf"
+    [doc] = extraction.extract(path.read_bytes(), path.name, extraction.ExtractionConfig())
+    assert str(doc.fields["invoice_date"].value) == "2015-10-20"
