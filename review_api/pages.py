@@ -26,6 +26,7 @@ from sqlmodel import Session
 from review_api import _editing
 from review_api import _queries
 from review_api import _views
+from review_api import previews
 from review_api import schemas
 from review_api._render import render
 from review_api.deps import CompanyDep
@@ -33,6 +34,8 @@ from review_api.deps import SessionDep
 from review_api.deps import User
 from review_api.deps import is_same_origin
 from review_api.deps import user_from_request
+from storage.blobs import BlobMissingError
+from storage.blobs import BlobStore
 from storage.states import InvoiceStatus
 
 router = APIRouter(include_in_schema=False)
@@ -131,9 +134,22 @@ def _fallback_sender(messages: dict[int, Any], invoice: Any) -> str:
     return _views.sender(invoice.email, fallback)
 
 
+def _pdf_pages(session: Session, invoice: Any, blobs: BlobStore) -> list[int]:
+    """Return the page numbers to preview (empty for documents that are not PDFs)."""
+    try:
+        document = _queries.get_document(session, invoice)
+        if document.content_type != "application/pdf":
+            return []
+        count = previews.page_count(blobs.get(document.sha256))
+    except (_queries.ReviewError, BlobMissingError):
+        return []
+    return list(range(1, min(count, previews.MAX_PREVIEW_PAGES) + 1))
+
+
 def _detail_context(
-    session: Session, invoice_id: int, company: int, user: User, **extra: Any
+    request: Request, session: Session, invoice_id: int, company: int, user: User, **extra: Any
 ) -> dict[str, Any]:
+    blobs: BlobStore = request.app.state.blobs
     invoice = _queries.get_invoice(session, company=company, invoice_id=invoice_id)
     detail = _queries.to_detail(session, invoice)
     document = detail.document
@@ -151,6 +167,7 @@ def _detail_context(
         "can_reject": user.can("reviewer")
         and _views.can_move(detail.status, InvoiceStatus.REJECTED),
         "doc_sandboxed": document is not None and document.content_type != "application/pdf",
+        "doc_pages": _pdf_pages(session, invoice, blobs),
         "audit": [(e, _views.action_label(e.action), _views.describe(e)) for e in detail.audit],
         "labels": _views.LABELS,
         "error": None,
@@ -172,7 +189,7 @@ def invoice_page(
     if user is None:
         return _to_login(request)
     try:
-        context = _detail_context(session, invoice_id, company, user, saved=bool(saved))
+        context = _detail_context(request, session, invoice_id, company, user, saved=bool(saved))
     except _queries.NotFoundError:
         return render(request, "not_found.html", {"user": user}, status_code=404)
     return render(request, "invoice.html", context)
@@ -218,7 +235,7 @@ def edit_invoice(
     except ValidationError as exc:
         session.rollback()
         context = _detail_context(
-            session, invoice_id, company, actor, values=changed, errors=_errors(exc)
+            request, session, invoice_id, company, actor, values=changed, errors=_errors(exc)
         )
         context["error"] = "Some values need fixing; nothing was saved."
         return render(request, "invoice.html", context, status_code=422)
@@ -239,7 +256,7 @@ def _review_error(
     session.rollback()
     if isinstance(exc, _queries.NotFoundError):
         return render(request, "not_found.html", {"user": user}, status_code=404)
-    context = _detail_context(session, invoice_id, company, user, error=str(exc))
+    context = _detail_context(request, session, invoice_id, company, user, error=str(exc))
     return render(request, "invoice.html", context, status_code=409)
 
 

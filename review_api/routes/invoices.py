@@ -14,6 +14,7 @@ from fastapi import Response
 
 from review_api import _editing
 from review_api import _queries
+from review_api import previews
 from review_api import schemas
 from review_api._http import http_error
 from review_api.deps import CompanyDep
@@ -120,6 +121,33 @@ def get_document(
     except BlobMissingError as exc:
         raise HTTPException(410, detail="the document's bytes are missing") from exc
     return document_response(data, document.content_type, document.filename)
+
+
+@router.get("/{invoice_id}/pages/{number}.png")
+def get_page_image(
+    invoice_id: int,
+    number: int,
+    request: Request,
+    session: SessionDep,
+    company: CompanyDep,
+    _user: CurrentUser,
+) -> Response:
+    """Return page ``number`` (1-based) of the invoice's PDF as a PNG."""
+    blobs: BlobStore = request.app.state.blobs
+    try:
+        invoice = _queries.get_invoice(session, company=company, invoice_id=invoice_id)
+        document = _queries.get_document(session, invoice)
+        if document.content_type != "application/pdf":
+            raise HTTPException(404, detail="only PDF documents have page images")
+        png = previews.render_page(blobs.get(document.sha256), number)
+    except _queries.ReviewError as exc:
+        raise http_error(exc) from exc
+    except BlobMissingError as exc:
+        raise HTTPException(410, detail="the document's bytes are missing") from exc
+    except previews.PreviewError as exc:
+        raise HTTPException(404, detail=str(exc)) from exc
+    headers = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
+    return Response(content=png, media_type="image/png", headers=headers)
 
 
 def document_response(data: bytes, content_type: str, filename: str | None) -> Response:

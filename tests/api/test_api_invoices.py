@@ -278,3 +278,18 @@ def test_document_needs_auth_and_its_bytes(desk: Desk) -> None:
     desk.blobs.path_for(desk.invoice_sha(invoice_id)).unlink()
     gone = desk.client.get(f"/api/invoices/{invoice_id}/document", headers=desk.auth("viewer"))
     assert gone.status_code == 410
+
+
+def test_pdf_pages_are_served_as_images_for_any_browser(desk: Desk) -> None:
+    invoice_id = make_invoice(desk)
+    url = f"/api/invoices/{invoice_id}/pages/1.png"
+    assert desk.client.get(url).status_code == 401
+    page = desk.client.get(url, headers=desk.auth("viewer"))
+    assert page.status_code == 200
+    assert page.headers["content-type"] == "image/png"
+    assert page.content.startswith(b"\x89PNG\r\n\x1a\n") and len(page.content) > 10_000
+    past_end = desk.client.get(f"/api/invoices/{invoice_id}/pages/9.png", headers=desk.auth("viewer"))
+    assert past_end.status_code == 404
+    html_id = make_invoice(desk, data=b"<p>receipt</p>", filename="r.html", content_type="text/html")
+    no_pages = desk.client.get(f"/api/invoices/{html_id}/pages/1.png", headers=desk.auth("viewer"))
+    assert no_pages.status_code == 404
