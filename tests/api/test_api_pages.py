@@ -81,7 +81,8 @@ def test_desk_shows_document_flags_context_and_provenance(desk: Desk) -> None:
     )
     _login(desk, "reviewer")
     html = desk.client.get(f"/invoices/{invoice_id}").text
-    assert f'src="/api/invoices/{invoice_id}/document"' in html
+    assert f'src="/api/invoices/{invoice_id}/pages/1.png"' in html  # the PDF, as page images
+    assert f'href="/api/invoices/{invoice_id}/document"' in html  # and the original
     assert "bank account differs from last time" in html
     assert "billing@oyo.example" in html
     assert "Fwd: your bill" in html
