@@ -18,6 +18,7 @@ from review_api.routes import auth
 from review_api.routes import documents
 from review_api.routes import health as health_route
 from review_api.routes import invoices
+from review_api.routes import received
 from review_api.routes import review
 from review_api.routes import vendors
 from storage.blobs import BlobStore
@@ -51,7 +52,7 @@ def create_app(
     app.state.company_slug = company_slug
     app.state.company_id = None
     app.state.templates = make_templates()
-    for module in (health_route, invoices, review, documents, vendors, auth, pages):
+    for module in (health_route, invoices, review, documents, received, vendors, auth, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodyLimit, max_bytes=config.max_upload_bytes, prefixes=("/api/documents",))

@@ -34,6 +34,7 @@ from review_api.deps import SessionDep
 from review_api.deps import User
 from review_api.deps import is_same_origin
 from review_api.deps import user_from_request
+from review_api.routes import received
 from storage.blobs import BlobMissingError
 from storage.blobs import BlobStore
 from storage.states import InvoiceStatus
@@ -313,3 +314,32 @@ def reject_invoice(
     return _decide_page(
         request, invoice_id, session, company, actor, target=InvoiceStatus.REJECTED, reason=reason
     )
+
+
+RECEIVED_TABS = (("failed", "Could not be read"), ("not_invoice", "Not invoices"))
+
+
+@router.get("/received", response_model=None)
+def received_page(
+    request: Request,
+    session: SessionDep,
+    company: CompanyDep,
+    user: PageUser,
+    kind: str = "failed",
+) -> Response:
+    """Everything that arrived but is not in the queue, each with its reason."""
+    if user is None:
+        return _to_login(request)
+    kind = kind if kind in dict(RECEIVED_TABS) else "failed"
+    documents, count = received.received_documents(
+        session, company=company, kind=kind, limit=200, offset=0
+    )
+    context = {
+        "user": user,
+        "tabs": RECEIVED_TABS,
+        "tab": kind,
+        "documents": documents,
+        "count": count,
+        "messages": received.failed_messages(session, company=company),
+    }
+    return render(request, "received.html", context)

@@ -277,3 +277,45 @@ class Health(BaseModel):
 
     status: str = Field(default="ok")
     database: str
+
+
+class ReceivedDocument(BaseModel):
+    """A document that is not a payable (failed or not an invoice), with its reason."""
+
+    id: int
+    message_id: int
+    part: str
+    filename: str | None
+    content_type: str
+    document_type: str
+    type_reason: str
+    flags: list[FlagPublic]
+    source: str
+    email: dict[str, Any] | None
+    received_at: UtcDatetime
+
+
+class ReceivedDocuments(BaseModel):
+    """A page of received documents and the total matching the filter."""
+
+    data: list[ReceivedDocument]
+    count: int
+
+
+class FailedMessage(BaseModel):
+    """A message that could not be processed at all, with the stored error."""
+
+    id: int
+    source: str
+    source_ref: str
+    filename: str | None
+    error: str
+    attempts: int
+    received_at: UtcDatetime
+
+
+class FailedMessages(BaseModel):
+    """Every failed message of the company."""
+
+    data: list[FailedMessage]
+    count: int
