@@ -78,7 +78,6 @@ def list_invoices(
     the most recent first.
     """
     conds = _conditions(company, filters)
-    total = session.exec(select(func.count()).select_from(models.Invoice).where(*conds)).one()
     created = col(models.Invoice.created_at)
     oldest_first = filters.status in (InvoiceStatus.NEEDS_REVIEW, InvoiceStatus.NEW)
     order = (
@@ -86,9 +85,14 @@ def list_invoices(
         if oldest_first
         else (created.desc(), col(models.Invoice.id).desc())
     )
-    query = select(models.Invoice).where(*conds).order_by(*order)
-    rows = session.exec(query.offset(filters.offset).limit(filters.limit)).all()
-    return list(rows), int(total)
+    # The total rides along as a window count, so page and count come from one
+    # statement (one snapshot): a concurrent approval cannot make them disagree.
+    query = select(models.Invoice, func.count().over()).where(*conds).order_by(*order)
+    page = session.exec(query.offset(filters.offset).limit(filters.limit)).all()
+    if page:
+        return [row for row, _ in page], int(page[0][1])
+    total = session.exec(select(func.count()).select_from(models.Invoice).where(*conds)).one()
+    return [], int(total)
 
 
 def status_counts(session: Session, *, company: int) -> dict[str, int]:
