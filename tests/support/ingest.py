@@ -1,7 +1,6 @@
 """Run the ingesting process (mailbox sources only) as a real subprocess.
 
-Uses ``apinbox --config FILE ingest`` when the CLI has it, else the stand-in
-``python -m daemon.sources._runner --config FILE``.
+Runs ``apinbox --config FILE ingest``, exactly what a user runs.
 """
 
 from __future__ import annotations
@@ -54,10 +53,7 @@ def _toml(value: Any) -> str:
 
 def command(config: Path) -> list[str]:
     """Return the command line of the ingesting process."""
-    cli = ROOT / "daemon" / "cli.py"
-    if cli.exists() and "ingest" in cli.read_text():
-        return [sys.executable, "-m", "daemon", "--config", str(config), "ingest"]
-    return [sys.executable, "-m", "daemon.sources._runner", "--config", str(config)]
+    return [sys.executable, "-m", "daemon", "--config", str(config), "ingest"]
 
 
 def start(config: Path, *, log: Path) -> subprocess.Popen[bytes]:
