@@ -14,7 +14,6 @@ from sqlmodel import select
 
 from daemon.config import Settings
 from daemon.runtime import Runtime
-from daemon.runtime import export_now
 from daemon.runtime import stage_context
 from daemon.signals import on_stop
 from daemon.worker import Worker
@@ -174,9 +173,7 @@ def import_paths(settings: Settings, paths: list[Path], *, company: str) -> int:
         )
         seen += 1
         stored += created
-    print(
-        f"stored {stored} new of {seen} item(s); `apinbox process` or the daemon processes them"
-    )
+    print(f"stored {stored} new of {seen} item(s); `apinbox process` or the daemon processes them")
     return 0
 
 
@@ -230,9 +227,3 @@ def extract_files(files: list[Path], *, ignore_xml: bool) -> int:
         for doc in extraction.extract(data, file.name, config):
             print(json.dumps(doc.to_json(file=str(file)), ensure_ascii=False))
     return status
-
-
-def export_all(settings: Settings) -> list[Path]:
-    """Export every company now (what the nightly job runs)."""
-    runtime = Runtime.create(settings)
-    return export_now(settings, runtime.engine, runtime.blobs)

@@ -21,11 +21,11 @@ from sqlmodel import select
 
 from review_api import ReviewConfig
 from review_api import create_app
-from storage import db
 from storage import models
 from storage import repo
 from storage.blobs import BlobStore
 from storage.states import InvoiceStatus
+from tests.support import records
 
 REVIEW_CORPUS = Path(__file__).parents[1] / "corpus" / "review"
 OYO_PDF = REVIEW_CORPUS / "oyo.pdf"
@@ -104,42 +104,15 @@ def make_invoice(
     **columns: Any,
 ) -> int:
     """Store a message, its document and an invoice the way the daemon does; return its id."""
-    company = company or desk.company
-    data = data if data is not None else OYO_PDF.read_bytes()
-    message, _ = repo.store_message(
+    return records.store_invoice(
         desk.engine,
         desk.blobs,
-        company=company,
-        source="imap:ap",
-        source_ref="INBOX/7",
-        data=data,
+        company=company or desk.company,
+        data=data if data is not None else OYO_PDF.read_bytes(),
+        fields=fields if fields is not None else oyo_fields(),
         filename=filename,
+        content_type=content_type,
+        part=str(next(_parts)),
+        status=status,
+        **{"confidence": 0.7, **columns},
     )
-    assert message.id is not None
-    with db.session_scope(desk.engine) as session:
-        document = models.Document(
-            company_id=company,
-            message_id=message.id,
-            part=str(next(_parts)),
-            filename=filename,
-            content_type=content_type,
-            sha256=message.sha256,
-            size=len(data),
-            document_type="invoice",
-            method="text",
-        )
-        session.add(document)
-        session.flush()
-        assert document.id is not None
-        invoice = models.Invoice(
-            company_id=company,
-            document_id=document.id,
-            status=status,
-            document_type="invoice",
-            **{"confidence": 0.7, "method": "text", **columns},
-        )
-        repo.set_invoice_fields(invoice, fields=fields if fields is not None else oyo_fields())
-        session.add(invoice)
-        session.flush()
-        assert invoice.id is not None
-        return invoice.id

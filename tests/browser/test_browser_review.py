@@ -8,11 +8,9 @@ from typing import Any
 
 import pytest
 
-from storage import db
-from storage import models
 from storage import repo
-from storage.states import InvoiceStatus
 from tests.browser.conftest import LiveDesk
+from tests.support import records
 
 pytestmark = pytest.mark.browser
 
@@ -22,44 +20,15 @@ SCREENSHOTS = Path("/tmp")
 
 def _store(desk: LiveDesk, data: bytes, filename: str, fields: dict[str, Any], **cols: Any) -> int:
     company = repo.company_id(desk.engine)
-    message, _ = repo.store_message(
+    return records.store_invoice(
         desk.engine,
         desk.blobs,
         company=company,
-        source="imap:ap",
-        source_ref="INBOX/1",
         data=data,
+        fields=fields,
         filename=filename,
+        **cols,
     )
-    assert message.id is not None
-    with db.session_scope(desk.engine) as session:
-        document = models.Document(
-            company_id=company,
-            message_id=message.id,
-            part="1",
-            filename=filename,
-            content_type="application/pdf",
-            sha256=message.sha256,
-            size=len(data),
-            document_type="invoice",
-            method="text",
-        )
-        session.add(document)
-        session.flush()
-        assert document.id is not None
-        invoice = models.Invoice(
-            company_id=company,
-            document_id=document.id,
-            status=InvoiceStatus.NEEDS_REVIEW,
-            document_type="invoice",
-            method="text",
-            **cols,
-        )
-        repo.set_invoice_fields(invoice, fields=fields)
-        session.add(invoice)
-        session.flush()
-        assert invoice.id is not None
-        return invoice.id
 
 
 def _seed(desk: LiveDesk) -> int:

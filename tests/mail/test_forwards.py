@@ -6,10 +6,7 @@ writes its forward header block, with a real PDF attached.
 
 from __future__ import annotations
 
-import email
-from email import policy
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 
@@ -18,8 +15,9 @@ from extraction.config import ExtractionConfig
 from extraction.mail import forwards
 from extraction.mail import headers
 from extraction.models import EmailContext
+from tests.mail import corpus_files
 
-CORPUS = Path(__file__).parent.parent / "corpus" / "eml"
+CORPUS = corpus_files.CORPUS
 FORWARDER = "Alice Martin <alice@firm.example>"
 VENDOR = "ACME Billing <billing@acme.example>"
 ADDR = "billing@acme.example"
@@ -27,18 +25,7 @@ LOCAL = "2024-06-03T10:15:00"
 RFC = "2024-06-03T10:15:00+02:00"
 
 
-def _pdf() -> bytes:
-    raw = (CORPUS / "flanker__attached-pdf.eml").read_bytes()
-    msg = email.message_from_bytes(raw, policy=policy.default)
-    for part in msg.walk():
-        if part.get_content_type() == "application/pdf":
-            data = part.get_payload(decode=True)
-            assert isinstance(data, bytes)
-            return data
-    raise AssertionError("fixture lost its PDF")
-
-
-PDF = _pdf()
+PDF = corpus_files.attached_pdf()
 
 # (id, outer subject, body, expected original date)
 CLIENTS: list[tuple[str, str, str, str | None]] = [

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import email
 import io
 import zipfile
 from dataclasses import replace
-from email import policy
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -19,23 +16,13 @@ from extraction.mail import body
 from extraction.mail import dates
 from extraction.mail import names
 from extraction.models import Candidate
+from tests.mail import corpus_files
 
-CORPUS = Path(__file__).parent.parent / "corpus" / "eml"
+CORPUS = corpus_files.CORPUS
 CONFIG = ExtractionConfig()
 
 
-def _pdf() -> bytes:
-    raw = (CORPUS / "flanker__attached-pdf.eml").read_bytes()
-    msg = email.message_from_bytes(raw, policy=policy.default)
-    for part in msg.walk():
-        if part.get_content_type() == "application/pdf":
-            data = part.get_payload(decode=True)
-            assert isinstance(data, bytes)
-            return data
-    raise AssertionError("fixture lost its PDF")
-
-
-PDF = _pdf()
+PDF = corpus_files.attached_pdf()
 
 
 def _message(text: str = "See attached.", html: str | None = None) -> EmailMessage:

@@ -21,41 +21,21 @@ from storage.blobs import BlobMissingError
 from storage.blobs import BlobStore
 from storage.states import InvoiceStatus
 from storage.states import TransitionError
+from tests.support import records
 
 
 def _invoice(engine: Engine, blobs: BlobStore, *, status: InvoiceStatus, **fields: str) -> int:
-    company = repo.company_id(engine)
-    message, _ = repo.store_message(
+    doc_type = fields.pop("document_type", "invoice")
+    data = repr(sorted(fields.items())).encode() + status.encode()  # distinct bytes per invoice
+    return records.store_invoice(
         engine,
         blobs,
-        company=company,
-        source="test",
-        source_ref="x",
-        data=repr(sorted(fields.items())).encode() + status.encode(),
+        company=repo.company_id(engine),
+        data=data,
+        fields=fields,
+        status=status,
+        document_type=doc_type,
     )
-    with db.session_scope(engine) as session:
-        doc = models.Document(
-            company_id=company,
-            message_id=message.id or 0,
-            part="1",
-            content_type="application/pdf",
-            sha256=message.sha256,
-            size=1,
-            document_type=fields.pop("document_type", "invoice"),
-        )
-        session.add(doc)
-        session.flush()
-        invoice = models.Invoice(
-            company_id=company,
-            document_id=doc.id or 0,
-            document_type=doc.document_type,
-            status=status,
-        )
-        repo.set_invoice_fields(invoice, fields=fields)
-        session.add(invoice)
-        session.flush()
-        assert invoice.id is not None
-        return invoice.id
 
 
 def test_blob_store_round_trip_and_missing(blobs: BlobStore) -> None:
