@@ -1,6 +1,6 @@
 """Extraction accuracy benchmark over a corpus of documents with ``*.truth.json`` files.
 
-``python -m daemon.bench accuracy DIR [--ignore-xml] [--kind K ...] [--json]`` walks
+``python -m daemon.bench accuracy DIR [--ignore-xml] [--kind K ...] [--jobs N] [--json]`` walks
 ``DIR/<kind>/`` (``eml`` is skipped: its truth has no invoice fields), runs
 :func:`extraction.extract` on each document that has a truth file, and reports per
 kind and per field the share of documents whose value equals the truth, the
@@ -22,6 +22,7 @@ import sys
 import time
 import unicodedata
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -52,6 +53,17 @@ BANDS: tuple[tuple[str, float], ...] = (
     ("0.8-0.95", 0.8),
     ("<0.8", float("-inf")),
 )
+
+
+@dataclass(frozen=True)
+class Read:
+    """One document's extraction: the documents, seconds taken, pages, and any crash."""
+
+    documents: list[ExtractedDocument]
+    seconds: float
+    pages: int
+    error: str | None
+
 
 _ID_NOISE = re.compile(r"[\s\-./_#]+")
 _NAME_EDGE = re.compile(r"^[\W_]+|[\W_]+$")
@@ -180,7 +192,12 @@ class Run:
 
 
 def run_accuracy(
-    corpus_dir: Path, *, ignore_xml: bool, kinds: list[str] | None, out: TextIO
+    corpus_dir: Path,
+    *,
+    ignore_xml: bool,
+    kinds: list[str] | None,
+    out: TextIO,
+    jobs: int = 1,
 ) -> dict[str, Any]:
     """Score extraction against the corpus truth and print a table to ``out``.
 
@@ -189,17 +206,50 @@ def run_accuracy(
         ignore_xml: read only what a person sees (passed to :class:`ExtractionConfig`).
         kinds: restrict to these kinds; None means every kind found.
         out: where the readable table goes.
+        jobs: documents read at once, as the daemon's ``worker.threads`` do; with more
+            than one, throughput is measured on the wall clock of each kind.
 
     Returns:
         The machine-readable result (see :func:`_result`).
     """
     config = ExtractionConfig(ignore_xml=ignore_xml)
     run = Run()
+    by_kind: dict[str, list[tuple[Path, dict[str, Any]]]] = {}
     for kind, path, truth in iter_corpus(corpus_dir, kinds):
-        _score_document(run, kind, path, truth, config)
+        by_kind.setdefault(kind, []).append((path, truth))
+    for kind, documents in by_kind.items():
+        _score_kind(run, kind, documents, config, jobs)
     result = _result(run, corpus_dir, ignore_xml=ignore_xml)
     out.write(format_table(result))
     return result
+
+
+def _score_kind(
+    run: Run,
+    kind: str,
+    documents: list[tuple[Path, dict[str, Any]]],
+    config: ExtractionConfig,
+    jobs: int,
+) -> None:
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
+        reads = list(pool.map(lambda doc: _timed_extract(doc[0], config), documents))
+    wall = time.perf_counter() - started
+    for (path, truth), read in zip(documents, reads, strict=True):
+        _record(run, kind, path, truth, read)
+    if jobs > 1:
+        run.kinds[kind].seconds = wall
+
+
+def _timed_extract(path: Path, config: ExtractionConfig) -> Read:
+    """Extract one document and time it; an exception is kept as its failure."""
+    data = path.read_bytes()
+    started = time.perf_counter()
+    try:
+        documents, error = extract(data, path.name, config), None
+    except Exception as exc:
+        documents, error = [], f"{path.name}: {type(exc).__name__}: {exc}"
+    return Read(documents, time.perf_counter() - started, count_pages(data), error)
 
 
 def iter_corpus(
@@ -216,22 +266,15 @@ def iter_corpus(
                 yield kind, document, json.loads(truth_path.read_text(encoding="utf-8"))
 
 
-def _score_document(
-    run: Run, kind: str, path: Path, truth: dict[str, Any], config: ExtractionConfig
-) -> None:
-    """Extract one document, time it, and add its field results to the run."""
+def _record(run: Run, kind: str, path: Path, truth: dict[str, Any], read: Read) -> None:
+    """Add one document's timing and field results to the run."""
     score = run.kinds.setdefault(kind, KindScore())
-    data = path.read_bytes()
-    started = time.perf_counter()
-    try:
-        documents = extract(data, path.name, config)
-    except Exception as exc:
-        documents = []
-        score.failures.append(f"{path.name}: {type(exc).__name__}: {exc}")
-    score.seconds += time.perf_counter() - started
+    if read.error is not None:
+        score.failures.append(read.error)
+    score.seconds += read.seconds
     score.documents += 1
-    score.pages += count_pages(data)
-    chosen = pick_document(documents)
+    score.pages += read.pages
+    chosen = pick_document(read.documents)
     if chosen is not None and chosen.document_type is DocumentType.FAILED:
         score.failures.append(f"{path.name}: {chosen.type_reason}")
     _score_fields(run, kind, path.name, chosen, truth.get("fields", {}))
@@ -397,11 +440,16 @@ def main(argv: list[str]) -> int:
         "--json", action="store_true", help="print the JSON result instead of a table"
     )
     accuracy.add_argument("--mismatches", action="store_true", help="also list every wrong field")
+    accuracy.add_argument(
+        "--jobs", type=int, default=1, help="documents read at once (like worker.threads)"
+    )
     args = parser.parse_args(argv)
     if not args.corpus.is_dir():
         parser.error(f"not a folder: {args.corpus}")
     table_out: TextIO = io.StringIO() if args.json else sys.stdout
-    result = run_accuracy(args.corpus, ignore_xml=args.ignore_xml, kinds=args.kinds, out=table_out)
+    result = run_accuracy(
+        args.corpus, ignore_xml=args.ignore_xml, kinds=args.kinds, out=table_out, jobs=args.jobs
+    )
     if args.json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
     elif args.mismatches:

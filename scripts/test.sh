@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 APINBOX_WITH_TEST_PACKAGES=1 bash scripts/setup-system.sh
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 .venv/bin/mypy
 .venv/bin/lint-imports
 exec .venv/bin/pytest -n 2 "$@"

@@ -20,7 +20,10 @@ CONTRACT_KEYS = {"file", "part", "document_type", "fields", "confidence", "flags
 def _extract(*args: str | Path) -> list[dict[str, Any]]:
     done = subprocess.run(
         [sys.executable, "-m", "daemon", "extract", *map(str, args), "--json"],
-        capture_output=True, text=True, check=False, timeout=120,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     return [json.loads(line) for line in done.stdout.splitlines()]
@@ -42,12 +45,24 @@ def _same(key: str, got: str, want: str) -> bool:
         (CORPUS / "e2e" / "fnfe__Facture_FR_EN16931.pdf", (), V0),
         (CORPUS / "xml-ubl", (), V0),
         (CORPUS / "xml-cii", (), V0),
-        (CORPUS / "e2e" / "fnfe__Facture_FR_EN16931.pdf", ("--ignore-xml",), ("invoice_number", "invoice_date", "currency", "total_amount")),
-        (CORPUS / "pdf-text" / "invoice2data__NetpresseInvoice.pdf", (), ("invoice_number", "invoice_date", "currency", "total_amount")),
+        (
+            CORPUS / "e2e" / "fnfe__Facture_FR_EN16931.pdf",
+            ("--ignore-xml",),
+            ("invoice_number", "invoice_date", "currency", "total_amount"),
+        ),
+        (
+            CORPUS / "pdf-text" / "invoice2data__NetpresseInvoice.pdf",
+            (),
+            ("invoice_number", "invoice_date", "currency", "total_amount"),
+        ),
     ],
 )
-def test_v0_fields_match_the_truth(path: Path, flags: tuple[str, ...], keys: tuple[str, ...]) -> None:
-    files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".xml") if path.is_dir() else [path]
+def test_v0_fields_match_the_truth(
+    path: Path, flags: tuple[str, ...], keys: tuple[str, ...]
+) -> None:
+    files = (
+        sorted(p for p in path.iterdir() if p.suffix.lower() == ".xml") if path.is_dir() else [path]
+    )
     lines = _extract(*files, *flags)
     assert len(lines) == len(files)
     for line, file in zip(lines, files, strict=True):
@@ -55,7 +70,11 @@ def test_v0_fields_match_the_truth(path: Path, flags: tuple[str, ...], keys: tup
         truth = _truth(file)
         for key in keys:
             if key in truth:
-                assert _same(key, line["fields"].get(key, ""), truth[key]), (file.name, key, line["fields"].get(key))
+                assert _same(key, line["fields"].get(key, ""), truth[key]), (
+                    file.name,
+                    key,
+                    line["fields"].get(key),
+                )
     if flags:
         assert all(line["method"] != "xml" for line in lines)
 

@@ -79,7 +79,7 @@ def to_field(cand: Candidate, confidence: float, ctx: Context, extra: str = "") 
     return FieldValue(
         value=cand.value,
         confidence=round(min(confidence, 0.99), 3),
-        method=ctx.method,
+        method=context.method_of(cand.place.chunk, ctx.method),
         reason=cand.reason + extra,
         page=cand.place.line.page,
         bbox=context.bbox(cand.place.chunk),

@@ -165,6 +165,17 @@ def bbox(chunk: Chunk) -> BBox:
 
 def ocr_factor(chunk: Chunk, method: Method) -> float:
     """Return how much OCR uncertainty lowers a value read from ``chunk`` (1.0 for text)."""
-    if method is not Method.OCR:
+    if method_of(chunk, method) is not Method.OCR:
         return 1.0
     return min(1.0, 0.15 + chunk.conf)
+
+
+def method_of(chunk: Chunk, method: Method) -> Method:
+    """Return how ``chunk`` was read: OCR when any of its words was, else the document's.
+
+    A text page may carry OCR words from its images; a value read from them
+    is an OCR value even though the page around it is exact text.
+    """
+    if any(w.method is Method.OCR for w in chunk.words):
+        return Method.OCR
+    return method

@@ -72,6 +72,7 @@ def extract(pages: Sequence[Page], *, month_first_hint: bool = False) -> Result:
     _put(fields, "vendor_bic", _bic(ctx))
     fields.update(parties.party_fields(ctx, fields))
     _fallback_invoice_date(ctx, fields)
+    _put(fields, "due_date", fields.get("due_date") or terms.due_from_debit(ctx))
     _due_from_terms(ctx, fields)
     fields.update(receipts.receipt_fields(ctx, fields))
     items = lines.line_items(ctx)

@@ -287,9 +287,11 @@ def _boost_repeats(cands: list[Candidate]) -> list[Candidate]:
 
 
 def _header_names(ctx: Context) -> list[Candidate]:
+    # A letter may open with the addressee under "Factuuradres"/"Bill to": that is the buyer.
+    buyer = buyer_block(ctx)
     first_page = ctx.lines[0].page if ctx.lines else 1
     for position, line in enumerate(ctx.lines[:8]):
-        if line.page != first_page or ctx.hits[position]:
+        if line.page != first_page or ctx.hits[position] or position in buyer:
             continue
         chunk = line.chunks[0]
         if looks_like_name(chunk.text) and sum(c.isalpha() for c in chunk.text) >= 3:

@@ -34,6 +34,7 @@ from extraction.fields import dates
 from extraction.fields import labels
 from extraction.fields.context import Context
 from extraction.fields.context import bbox
+from extraction.fields.context import method_of
 from extraction.fields.context import ocr_factor
 from extraction.models import FieldValue
 from extraction.models import Method
@@ -51,8 +52,9 @@ _MONEY = re.compile(
 #: Words of a name and nothing else: tesseract's confidence in them can be 0 when the
 #: letters are large and bold, yet they are read right ("ENTERPRISE").
 _PLAIN_WORDS = re.compile(r"[A-Za-z][A-Za-z&'\u2019.\-]*(?: [A-Za-z&'\u2019.\-]+)*")
-#: A whole number ending a line, for a total whose decimal point OCR dropped ("1000").
-_BARE_NUMBER = re.compile(r"(?<![\d.,])(\d{3,6})\s*$")
+#: A whole number ending a line, for a total whose decimal point OCR dropped or read as a
+#: space ("1000", "6 00").
+_BARE_NUMBER = re.compile(r"(?<![\d.,])(\d{1,4}) ?(\d\d)\s*$")
 _TIME = re.compile(r"(?<!\d)[0-2]?\d[:.][0-5]\d(?::[0-5]\d)?(?!\d)")
 #: A date printed without separators in front of a clock time: "25032018 13:11" (the
 #: time is what makes eight digits a date rather than a number).
@@ -63,6 +65,10 @@ _COMPACT_DATE = re.compile(
 _LOST_SEPARATOR = re.compile(r"(?<![\d/.-])([0-3]\d)([01]\d)([/.-])(20\d\d)(?!\d)")
 _DATE_SLIPS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 _POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
+_TYPOGRAPHIC_APOSTROPHE = "\u2019"
+#: A bracketed group ending a line with a digit in at least four characters: a
+#: registration number, however garbled ("(587969-U)", "( lu/SJ&9-P)"), but not "[002]".
+_NUMBERED_GROUP = re.compile(r"\s*[(\[](?=[^()\[\]]*\d)[^()\[\]]{4,}[)\]]?\s*$")
 _REGISTRATION = re.compile(r"\s*[(\[]?\s*\d[\d\s]{3,}-?\s*[A-Z]?\s*[)\]]?\s*$")
 #: Roles of a receipt line, by label field (labels data), strongest first.
 _ROLES = ("change", "tendered", "not_total", "total", "rounding", "net_amount", "tax_amount")
@@ -75,6 +81,13 @@ _LABEL_SCORES = {"net_amount": 0.3, "tendered": 0.35, "derived": 0.4}
 #: A page at least this many times taller than wide is a till roll.
 TILL_ROLL_RATIO = 1.6
 _ARITHMETIC = frozenset({"cash - change", "subtotal + tax", "total + rounding"})
+ONE_DIGIT = "printed total one digit apart"
+#: Cash rounding moves a total by less than this; a bigger "rounding" is a misread line.
+MAX_ROUNDING = Decimal("0.50")
+
+
+#: A proposed total: value, the line it came from, its label score, the sum it was computed from.
+Proposal = tuple[Decimal, "Row", float, str]
 
 
 @dataclass(frozen=True)
@@ -95,6 +108,8 @@ class TotalCandidate:
     row: Row
     label_score: float
     support: frozenset[str]
+    #: The sum this total was computed from ("cash - change"), empty when printed.
+    own: str = ""
 
 
 def receipt_fields(ctx: Context, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
@@ -165,10 +180,27 @@ def ocr_money(text: str) -> list[Decimal]:
 
 def receipt_rows(ctx: Context) -> list[Row]:
     """Return every line with its role (total, tendered, change ...) and its amounts."""
-    return [
-        Row(position, _role(ctx, position), tuple(ocr_money(line.text)), line)
-        for position, line in enumerate(ctx.lines)
-    ]
+    rows = []
+    for position, line in enumerate(ctx.lines):
+        role = _role(ctx, position)
+        amounts = ocr_money(line.text)
+        if role == "rounding":
+            amounts = [a for a in amounts if abs(a) <= MAX_ROUNDING]
+        rows.append(Row(position, role, tuple(amounts), line))
+    return _tendered_above_change(rows)
+
+
+def _tendered_above_change(rows: list[Row]) -> list[Row]:
+    # Change follows the cash given: when OCR garbled that label ("sash 100.20"), the lone
+    # amount right above the change line is still what was tendered.
+    if any(r.role == "tendered" for r in rows):
+        return rows
+    for index, row in enumerate(rows[1:], start=1):
+        above = rows[index - 1]
+        lone = above.role is None and len(above.amounts) == 1
+        if row.role == "change" and row.amounts and lone and above.amounts[0] > row.amounts[-1]:
+            rows[index - 1] = Row(above.position, "tendered", above.amounts, above.line)
+    return rows
 
 
 def _role(ctx: Context, position: int) -> str | None:
@@ -215,51 +247,92 @@ def receipt_total(ctx: Context, rows: list[Row]) -> FieldValue | None:
     if not cands:
         return None
     best = max(cands, key=lambda c: (_total_score(c), c.row.position))
-    return _total_field(ctx, best, rows)
+    return _total_field(ctx, _labelled_total(best, cands, rows), rows)
+
+
+def _labelled_total(
+    best: TotalCandidate, cands: list[TotalCandidate], rows: list[Row]
+) -> TotalCandidate:
+    """Between the amounts before and after cash rounding, take the one the receipt calls Total.
+
+    "Total: 72.93 / RND ADJ 0.02 / TTL ATF RND 72.95": both are right; the books take
+    what the receipt prints on its last line worded "total", not a computed amount or
+    an "amount to be paid".
+    """
+    if best.own or not _two_totals(rows):
+        return best  # a computed amount is the one after rounding: nothing to choose
+    family = [
+        c
+        for c in cands
+        if not c.own
+        and c.row.role == "total"
+        and abs(c.value - best.value) <= MAX_ROUNDING
+        and _fuzzy_total(c.row.line.text)
+    ]
+    return max(family, key=lambda c: c.row.position, default=best)
 
 
 def _total_candidates(ctx: Context, rows: list[Row]) -> list[TotalCandidate]:
-    found: list[tuple[Decimal, Row, float]] = []
+    found: list[Proposal] = []
     for index, row in enumerate(rows):
         if row.role not in ("total", "net_amount"):
             continue
         value = _row_amount(rows, index)
         if value is not None and value > 0:
-            found.append((value, row, _label_score(ctx, row)))
+            found.append((value, row, _label_score(ctx, row), ""))
     printed = [f for f in found if f[1].role == "total"]
     found += _derived(rows, printed)
-    return [
-        TotalCandidate(value, row, score, _support(value, row, rows, printed))
-        for value, row, score in found
+    cands = [
+        TotalCandidate(value, row, score, _support(value, row, rows, printed), own)
+        for value, row, score, own in found
     ]
+    # A subtotal may or may not include the tax: its sum counts only when something agrees.
+    return [c for c in cands if c.own != "subtotal + tax" or c.support - {c.own, "largest amount"}]
 
 
-def _derived(
-    rows: list[Row], totals: list[tuple[Decimal, Row, float]]
-) -> list[tuple[Decimal, Row, float]]:
+def _derived(rows: list[Row], totals: list[Proposal]) -> list[Proposal]:
     # What the customer paid, computed: OCR often garbles the one total line.
-    out: list[tuple[Decimal, Row, float]] = []
+    out: list[Proposal] = []
     paid = [r for r in rows if r.role == "tendered" and r.amounts]
     change = [r for r in rows if r.role == "change" and r.amounts]
     if len(paid) == 1 and len(change) <= 1:
         given = change[0].amounts[-1] if change else Decimal(0)
-        role = "derived" if change else "tendered"
-        out.append((paid[0].amounts[-1] - given, paid[0], _LABEL_SCORES[role]))
+        role, own = ("derived", "cash - change") if change else ("tendered", "paid exactly")
+        out.append((paid[0].amounts[-1] - given, paid[0], _LABEL_SCORES[role], own))
     for rounding in (r for r in rows if r.role == "rounding" and r.amounts):
         out += [
-            (t + rounding.amounts[-1], rounding, _LABEL_SCORES["derived"]) for t, _, _ in totals
+            (t + rounding.amounts[-1], rounding, _LABEL_SCORES["derived"], "total + rounding")
+            for t, _, _, _ in totals
         ]
+    out += _summed(rows)
     return [c for c in out if c[0] > 0]
+
+
+def _summed(rows: list[Row]) -> list[Proposal]:
+    # Subtotal + tax (+ rounding): the sum the total line should print, for when it does not.
+    nets = [(rows[i], _row_amount(rows, i)) for i, r in enumerate(rows) if r.role == "net_amount"]
+    taxes = _amounts_of(rows, "tax_amount") | {Decimal(0)}
+    rounding = _amounts_of(rows, "rounding") | {Decimal(0)}
+    sums = {
+        (amount + tax + r, net)
+        for net, amount in nets
+        if amount is not None
+        for tax in taxes
+        for r in rounding
+        if tax or r
+    }
+    return [(value, net, _LABEL_SCORES["derived"], "subtotal + tax") for value, net in sums]
 
 
 def _row_amount(rows: list[Row], index: int) -> Decimal | None:
     row = rows[index]
     if row.amounts:
         return row.amounts[-1]
+    lost = _lost_point(row, rows)
     below = rows[index + 1] if index + 1 < len(rows) else None
-    if below is not None and below.role is None and len(below.amounts) == 1:
+    if lost is None and below is not None and below.role is None and len(below.amounts) == 1:
         return below.amounts[0]
-    return _lost_point(row, rows)
+    return lost
 
 
 def _lost_point(row: Row, rows: list[Row]) -> Decimal | None:
@@ -268,7 +341,7 @@ def _lost_point(row: Row, rows: list[Row]) -> Decimal | None:
     found = _BARE_NUMBER.search(row.line.text)
     if found is None:
         return None
-    value = Decimal(found.group(1)).scaleb(-2)
+    value = Decimal(found.group(1) + found.group(2)).scaleb(-2)
     printed = (a for other in rows if other is not row for a in other.amounts)
     return value if value > 0 and value in printed else None
 
@@ -282,9 +355,7 @@ def _label_score(ctx: Context, row: Row) -> float:
     return 0.8 if max(h.strength for h in hits) >= labels.STRONG else 0.6
 
 
-def _support(
-    value: Decimal, row: Row, rows: list[Row], totals: list[tuple[Decimal, Row, float]]
-) -> frozenset[str]:
+def _support(value: Decimal, row: Row, rows: list[Row], totals: list[Proposal]) -> frozenset[str]:
     out: set[str] = set()
     paid = _amounts_of(rows, "tendered")
     change = _amounts_of(rows, "change")
@@ -295,10 +366,12 @@ def _support(
     if _closes(value, rows):
         out.add("subtotal + tax")
     rounding = _amounts_of(rows, "rounding")
-    if any(t + r == value for t, _, _ in totals for r in rounding if r != 0):
+    if any(t + r == value for t, _, _, _ in totals for r in rounding if r != 0):
         out.add("total + rounding")
-    if any(t == value and other is not row for t, other, _ in totals):
+    if any(t == value and other is not row for t, other, _, _ in totals):
         out.add("printed again")
+    if any(one_digit_apart(t, value) for t, _, _, _ in totals):
+        out.add(ONE_DIGIT)
     amounts = (a for r in rows if r.role not in ("tendered", "change") for a in r.amounts)
     if value == max(amounts, default=value):
         out.add("largest amount")
@@ -311,19 +384,31 @@ def _amounts_of(rows: list[Row], role: str) -> set[Decimal]:
 
 def _closes(value: Decimal, rows: list[Row]) -> bool:
     nets = _amounts_of(rows, "net_amount")
-    taxes = _amounts_of(rows, "tax_amount") - {Decimal(0)}
+    taxes = _amounts_of(rows, "tax_amount") | {Decimal(0)}
     rounding = _amounts_of(rows, "rounding") | {Decimal(0)}
-    return any(n + t + r == value for n in nets for t in taxes for r in rounding)
+    return any(n + t + r == value for n in nets for t in taxes for r in rounding if t or r)
 
 
 def _total_score(cand: TotalCandidate) -> float:
     closing = _arithmetic(cand)
-    arithmetic = len(closing)
-    if cand.row.role in ("tendered", "rounding"):
-        arithmetic -= 1  # a computed total is not corroborated by its own sum
+    # A computed total is not corroborated by its own sum.
+    arithmetic = len(closing - {cand.own})
     others = cand.support - closing
     repeated = 0.15 if "printed again" in others else 0.0
-    return cand.label_score + 0.45 * arithmetic + 0.05 * len(others) + repeated
+    # Arithmetic that lands one digit away from the printed total says the print was misread.
+    misread = 0.5 if cand.own in _ARITHMETIC and ONE_DIGIT in others else 0.0
+    return cand.label_score + 0.45 * arithmetic + 0.05 * len(others) + repeated + misread
+
+
+def one_digit_apart(a: Decimal, b: Decimal) -> bool:
+    """Return True when two amounts differ in one digit above the cents ("64.50", "54.50").
+
+    A last-digit difference is what rounding makes, so it is not taken for a misread.
+    """
+    x, y = f"{a:.2f}", f"{b:.2f}"
+    if len(x) != len(y) or abs(a - b) < Decimal("0.10"):
+        return False
+    return sum(c != d for c, d in zip(x, y, strict=True)) == 1
 
 
 def _arithmetic(cand: TotalCandidate) -> frozenset[str]:
@@ -336,19 +421,21 @@ def _arithmetic(cand: TotalCandidate) -> frozenset[str]:
 def _total_field(ctx: Context, cand: TotalCandidate, rows: list[Row]) -> FieldValue:
     arithmetic = _arithmetic(cand)
     others = cand.support - arithmetic
-    if cand.row.role in ("tendered", "rounding"):
+    if cand.own:
         # Computed, not printed: its own sum is no corroboration, a second one is.
-        confidence = 0.97 if len(arithmetic) >= 2 else min(0.75, 0.6 + 0.05 * len(others))
+        confidence = 0.97 if arithmetic - {cand.own} else min(0.75, 0.6 + 0.05 * len(others))
     elif arithmetic and (others or len(arithmetic) > 1):
         confidence = 0.97
     elif arithmetic:
         confidence = 0.9
     else:
         confidence = min(0.85, cand.label_score + 0.05 * len(others))
-    if confidence >= 0.95 and _two_totals(rows):
-        confidence = 0.9  # before or after rounding: which one the books want is a choice
+    if confidence >= 0.95 and (_two_totals(rows) or _contradicted(cand.value, rows)):
+        # Before or after rounding, which one the books want is a choice; a total line
+        # printing something else was misread, or this was.
+        confidence = 0.9
     line, chunk = _best_copy(cand, rows)
-    what = "computed" if cand.row.role in ("tendered", "rounding") else "receipt total line"
+    what = f"computed ({cand.own})" if cand.own else "receipt total line"
     why = what + (f"; {', '.join(sorted(cand.support))}" if cand.support else "")
     return _field(ctx, cand.value, confidence, why, line, chunk)
 
@@ -369,6 +456,10 @@ def _two_totals(rows: list[Row]) -> bool:
     return rounded or len(printed) > 1
 
 
+def _contradicted(value: Decimal, rows: list[Row]) -> bool:
+    return any(r.role == "total" and r.amounts[-1] != value for r in rows if r.amounts)
+
+
 def _chunk_with(line: Line, value: Decimal) -> Chunk:
     for chunk in reversed(line.chunks):
         if value in ocr_money(chunk.text):
@@ -385,7 +476,7 @@ def _field(
     return FieldValue(
         value=value,
         confidence=round(min(sure, 0.99), 3),
-        method=ctx.method,
+        method=method_of(chunk, ctx.method),
         reason=why,
         page=line.page,
         bbox=bbox(chunk),
@@ -450,7 +541,7 @@ def _date_score(ctx: Context, position: int, line: Line, value: date) -> float:
 def receipt_vendor(ctx: Context) -> FieldValue | None:
     """Return the shop's name: a header line with a legal form, else the first name line."""
     header = _header(ctx)
-    names = [i for i, (_, t) in enumerate(header) if _is_name_line(_REGISTRATION.sub("", t))]
+    names = [i for i, (_, t) in enumerate(header) if _is_name_line(bare_name(t))]
     found = _suffixed(header, names[:4])
     if found is not None:
         line, chunk, name = found
@@ -460,7 +551,8 @@ def receipt_vendor(ctx: Context) -> FieldValue | None:
         line, text = header[index]
         words = [w for c in line.chunks for w in c.words]
         if sum(w.conf for w in words) / len(words) >= 0.4:
-            return _field(ctx, text, 0.6, "first name line of the receipt", line, line.chunks[0])
+            why = "first name line of the receipt"
+            return _field(ctx, bare_name(text), 0.6, why, line, line.chunks[0])
     return None
 
 
@@ -470,7 +562,7 @@ def _suffixed(header: list[tuple[Line, str]], names: list[int]) -> tuple[Line, C
         # Rightmost first: "SWC" | "ENTERPRISE" | "SDN BHD" is one name, not "SWC ENTERPRISE".
         for position, chunk in reversed(list(enumerate(line.chunks))):
             text = _with_left_words(line, position)
-            fixed = _fix_suffix(_REGISTRATION.sub("", text).strip().rsplit(":", 1)[-1])
+            fixed = _fix_suffix(bare_name(text).rsplit(":", 1)[-1])
             if fixed is None or not _is_name_line(fixed):
                 continue
             if _continues(fixed) and index - 1 in names:
@@ -504,7 +596,7 @@ def _continues(name: str) -> bool:
 
 def _joined(text: str, below: str) -> str | None:
     # "MPH BOOKSTORES" over "SDN BHD": the legal form got a line of its own.
-    words = _REGISTRATION.sub("", below).split()
+    words = bare_name(below).split()
     suffix = _suffix_of(words)
     if suffix is None or len(words) - len(suffix) > 2:
         return None
@@ -517,11 +609,28 @@ def _header(ctx: Context) -> list[tuple[Line, str]]:
     for line in ctx.lines[:10]:
         if line.page != first_page or ctx.relative_top(line) > 0.4:
             break
-        kept = (c.text for c in line.chunks if c.conf >= 0.3 or _plain_name(c.text))
+        kept = (c.text for c in line.chunks if c.conf >= 0.3 or _plain_name(c.text) or _legal(c))
         text = " ".join(kept).strip(" |:;,.-_*'\"")
         if text:
             out.append((line, text))
     return out
+
+
+def bare_name(text: str) -> str:
+    """Return a header line's name without the registration number printed after it.
+
+    "Dion Realties Sdn Bhd (Co. No:20154-T)", "Farmasi Maluri S/B(587969-U)": a
+    bracketed group holding a long number is a registration, not part of the name. OCR's "_" for a
+    space and a typographic apostrophe for the till's plain one are put back as printed.
+    """
+    name = _NUMBERED_GROUP.sub("", text)
+    name = _REGISTRATION.sub("", name).replace("_", " ").replace(_TYPOGRAPHIC_APOSTROPHE, "'")
+    return " ".join(name.split())
+
+
+def _legal(chunk: Chunk) -> bool:
+    # A legal form at the end ("FOUR QUARTERS SUN BHD") makes a doubtful chunk a name.
+    return _suffix_of(bare_name(chunk.text).split()) is not None
 
 
 def _plain_name(text: str) -> bool:

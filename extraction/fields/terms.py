@@ -1,5 +1,8 @@
 """Due dates computed from payment terms: "zahlbar innerhalb 30 Tagen", "net 30", "30 jours".
 
+A direct-debit invoice states no due date but the day the amount will be collected
+("wird am 20.03.2014 ... per SEPA-Lastschrift eingezogen"): that day is when it is paid.
+
 A computed due date is weaker evidence than a printed one (the terms may
 count from delivery, or from the end of the month), so it is only proposed
 when no date is printed next to a due-date label, and at lower confidence.
@@ -14,6 +17,7 @@ from datetime import timedelta
 from functools import cache
 
 from extraction.fields import context
+from extraction.fields import dates
 from extraction.fields import labels
 from extraction.fields.context import Context
 from extraction.models import FieldValue
@@ -22,6 +26,8 @@ from extraction.models import FieldValue
 COMPUTED_CONFIDENCE = 0.6
 #: Longest payment term we believe (beyond it the number is something else).
 MAX_DAYS = 180
+#: Confidence of a due date read from a direct-debit sentence (no label, but one meaning).
+DEBIT_CONFIDENCE = 0.8
 
 
 @cache
@@ -77,9 +83,36 @@ def due_from_terms(ctx: Context, issued: date) -> FieldValue | None:
         return FieldValue(
             value=issued + timedelta(days=days),
             confidence=COMPUTED_CONFIDENCE * context.ocr_factor(chunk, ctx.method),
-            method=ctx.method,
+            method=context.method_of(chunk, ctx.method),
             reason=f"invoice date + {days} days of payment terms",
             page=line.page,
             bbox=context.bbox(chunk),
         )
+    return None
+
+
+@cache
+def _debit_pattern() -> re.Pattern[str]:
+    words = sorted((labels.fold(w) for w in labels.data()["direct_debit"]["words"]), key=len)
+    return re.compile("|".join(re.escape(w) for w in reversed(words)))
+
+
+def due_from_debit(ctx: Context) -> FieldValue | None:
+    """Return the collection date of a direct-debit sentence, which may span two lines."""
+    for position, line in enumerate(ctx.lines):
+        if not _debit_pattern().search(labels.fold(line.text)):
+            continue
+        previous = ctx.lines[position - 1 : position] if position else []
+        for candidate in [line, *(p for p in previous if p.page == line.page)]:
+            for chunk in candidate.chunks:
+                found = dates.find_dates(chunk.text, day_first=ctx.day_first)
+                if found:
+                    return FieldValue(
+                        value=found[0].value,
+                        confidence=DEBIT_CONFIDENCE * context.ocr_factor(chunk, ctx.method),
+                        method=context.method_of(chunk, ctx.method),
+                        reason="date the amount is collected by direct debit",
+                        page=candidate.page,
+                        bbox=context.bbox(chunk),
+                    )
     return None

@@ -7,9 +7,10 @@ Contract of a backend module (invoice2data style, chosen by score like paperless
   ``None`` means "cannot". The highest score wins.
 - ``to_text(data) -> str``: plain text, for callers that want only text.
 
-Words carry a box in PDF points (origin top-left) and a confidence in 0..1
-(1.0 for a PDF text layer, tesseract's own value for OCR), so field
-extraction can reason about layout and about how sure the reader was.
+Words carry a box in PDF points (origin top-left), a confidence in 0..1
+(1.0 for a PDF text layer, tesseract's own value for OCR) and the method that
+read them, so field extraction can reason about layout and about how sure the
+reader was.
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ from extraction.models import Method
 
 @dataclass(frozen=True)
 class Word:
-    """One word on a page: text, box in points (origin top-left), confidence 0..1."""
+    """One word on a page: text, box in points (origin top-left), confidence 0..1.
+
+    ``method`` says which reader saw it: a text-layer page may also carry OCR
+    words read from its embedded images, and a value built from them must say so.
+    """
 
     text: str
     x0: float
@@ -31,6 +36,7 @@ class Word:
     x1: float
     bottom: float
     conf: float = 1.0
+    method: Method = Method.TEXT
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,11 @@ bomb warning is an error; PDF pages are rendered with pypdfium2 at
 cap); narrow images are upscaled, since tesseract wants ~20-30 px letters;
 images are read as one block of text (``--psm 6``, receipts and photos), PDF
 pages with automatic layout (``--psm 3``); pages of a long PDF are read by
-one tesseract per core. When a read is poor, tesseract's orientation detection
-(``osd``, when installed) decides a rotation and the better read is kept.
+one tesseract per core. Regions of a text page (the areas its large images
+cover, :mod:`extraction.text.pdf_images`) are rendered alone and read like
+PDF pages, without the re-reads meant for turned or faint scans. When a read
+is poor, tesseract's orientation detection (``osd``, when installed) decides a
+rotation and the better read is kept.
 Words come from tesseract's TSV with their confidence.
 """
 
@@ -29,6 +32,8 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Sequence
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -39,6 +44,7 @@ from extraction.text import Page
 from extraction.text import TextError
 from extraction.text import Word
 from extraction.text._raster import Job
+from extraction.text._raster import Region
 
 #: Most tesseract processes one document may run at once (one per core).
 MAX_WORKERS = 4
@@ -94,7 +100,35 @@ def ocr_pdf(data: bytes, pages: list[int], config: ExtractionConfig) -> list[Pag
     return _run(_job("pdf", tuple(pages), config), data)
 
 
-def _job(kind: str, pages: tuple[int, ...], config: ExtractionConfig) -> Job:
+def ocr_regions(
+    data: bytes, regions: Sequence[Region], config: ExtractionConfig
+) -> list[tuple[int, tuple[Word, ...]]]:
+    """OCR parts of PDF pages (their embedded images), in one child process.
+
+    Args:
+        data: the PDF.
+        regions: (1-based page, x0, top, x1, bottom) in points from the page's top-left.
+        config: OCR languages, resolution and the child's limits.
+
+    Returns:
+        Per region, its page number and its words in that page's coordinates.
+    """
+    pages = _run(_job("regions", (), config, tuple(regions)), data)
+    return [(regions[p.number - 1][0], _shifted(p, regions[p.number - 1])) for p in pages]
+
+
+def _shifted(page: Page, region: Region) -> tuple[Word, ...]:
+    # The child measures from the region's corner; the text layer from the page's.
+    _, left, top, _, _ = region
+    return tuple(
+        replace(w, x0=w.x0 + left, x1=w.x1 + left, top=w.top + top, bottom=w.bottom + top)
+        for w in page.words
+    )
+
+
+def _job(
+    kind: str, pages: tuple[int, ...], config: ExtractionConfig, regions: tuple[Region, ...] = ()
+) -> Job:
     if not installed_languages():
         raise TextError("OCR_UNAVAILABLE", "tesseract is not installed, so images cannot be read")
     return Job(
@@ -106,8 +140,9 @@ def _job(kind: str, pages: tuple[int, ...], config: ExtractionConfig) -> Job:
         max_pages=config.max_pages,
         memory_bytes=config.child_memory_bytes,
         timeout_s=config.ocr_timeout_s,
-        workers=max(1, min(os.cpu_count() or 1, MAX_WORKERS, len(pages) or MAX_WORKERS)),
+        workers=max(1, min(os.cpu_count() or 1, MAX_WORKERS, len(pages or regions) or MAX_WORKERS)),
         osd="osd" in installed_languages(),
+        regions=regions,
     )
 
 
@@ -154,4 +189,9 @@ def _parse_reply(out: bytes, err: bytes, code: int | None, job: Job) -> list[Pag
 
 def _page(raw: list[Any]) -> Page:
     number, width, height, words = raw
-    return Page(number, width, height, tuple(Word(*w) for w in words), Method.OCR)
+    return Page(number, width, height, tuple(_word(w) for w in words), Method.OCR)
+
+
+def _word(raw: list[Any]) -> Word:
+    text, x0, top, x1, bottom, conf = raw
+    return Word(text, x0, top, x1, bottom, conf, Method.OCR)

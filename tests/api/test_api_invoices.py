@@ -288,8 +288,12 @@ def test_pdf_pages_are_served_as_images_for_any_browser(desk: Desk) -> None:
     assert page.status_code == 200
     assert page.headers["content-type"] == "image/png"
     assert page.content.startswith(b"\x89PNG\r\n\x1a\n") and len(page.content) > 10_000
-    past_end = desk.client.get(f"/api/invoices/{invoice_id}/pages/9.png", headers=desk.auth("viewer"))
+    past_end = desk.client.get(
+        f"/api/invoices/{invoice_id}/pages/9.png", headers=desk.auth("viewer")
+    )
     assert past_end.status_code == 404
-    html_id = make_invoice(desk, data=b"<p>receipt</p>", filename="r.html", content_type="text/html")
+    html_id = make_invoice(
+        desk, data=b"<p>receipt</p>", filename="r.html", content_type="text/html"
+    )
     no_pages = desk.client.get(f"/api/invoices/{html_id}/pages/1.png", headers=desk.auth("viewer"))
     assert no_pages.status_code == 404

@@ -10,22 +10,46 @@ from storage import repo
 from tests.api.conftest import Desk
 
 
-def _received(desk: Desk, data: bytes, *, doc_type: str, code: str, reason: str, filename: str) -> int:
-    message, _ = repo.store_message(desk.engine, desk.blobs, company=desk.company, source="imap:ap",
-                                    source_ref="INBOX/1/9", data=data, filename="m.eml")
+def _received(
+    desk: Desk, data: bytes, *, doc_type: str, code: str, reason: str, filename: str
+) -> int:
+    message, _ = repo.store_message(
+        desk.engine,
+        desk.blobs,
+        company=desk.company,
+        source="imap:ap",
+        source_ref="INBOX/1/9",
+        data=data,
+        filename="m.eml",
+    )
     with db.session_scope(desk.engine) as session:
-        doc = models.Document(company_id=desk.company, message_id=message.id or 0, part="2",
-                              filename=filename, content_type="application/pdf", sha256=message.sha256,
-                              size=len(data), document_type=doc_type, type_reason=reason,
-                              flags=[{"code": code, "reason": reason, "severity": "error"}])
+        doc = models.Document(
+            company_id=desk.company,
+            message_id=message.id or 0,
+            part="2",
+            filename=filename,
+            content_type="application/pdf",
+            sha256=message.sha256,
+            size=len(data),
+            document_type=doc_type,
+            type_reason=reason,
+            flags=[{"code": code, "reason": reason, "severity": "error"}],
+        )
         session.add(doc)
         session.flush()
         return doc.id or 0
 
 
 def _failed_message(desk: Desk) -> int:
-    message, _ = repo.store_message(desk.engine, desk.blobs, company=desk.company, source="folder:in",
-                                    source_ref="x.pdf", data=b"%PDF-1.4 broken", filename="x.pdf")
+    message, _ = repo.store_message(
+        desk.engine,
+        desk.blobs,
+        company=desk.company,
+        source="folder:in",
+        source_ref="x.pdf",
+        data=b"%PDF-1.4 broken",
+        filename="x.pdf",
+    )
     with Session(desk.engine) as session:
         row = session.get(models.Message, message.id)
         assert row is not None
@@ -36,28 +60,55 @@ def _failed_message(desk: Desk) -> int:
 
 
 def test_failed_and_not_invoice_documents_are_listed_with_reasons(desk: Desk) -> None:
-    broken = _received(desk, b"%PDF-1.7 locked", doc_type="failed", code="PDF_ENCRYPTED",
-                       reason="the PDF is password-protected", filename="locked.pdf")
-    logo = _received(desk, b"\x89PNG logo", doc_type="not_invoice", code="SIGNATURE",
-                     reason="a logo in the signature", filename="logo.png")
+    broken = _received(
+        desk,
+        b"%PDF-1.7 locked",
+        doc_type="failed",
+        code="PDF_ENCRYPTED",
+        reason="the PDF is password-protected",
+        filename="locked.pdf",
+    )
+    logo = _received(
+        desk,
+        b"\x89PNG logo",
+        doc_type="not_invoice",
+        code="SIGNATURE",
+        reason="a logo in the signature",
+        filename="logo.png",
+    )
     viewer = desk.auth("viewer")
     failed = desk.client.get("/api/documents", params={"type": "failed"}, headers=viewer).json()
     assert failed["count"] == 1
     [item] = failed["data"]
-    assert (item["id"], item["filename"], item["flags"][0]["code"]) == (broken, "locked.pdf", "PDF_ENCRYPTED")
+    assert (item["id"], item["filename"], item["flags"][0]["code"]) == (
+        broken,
+        "locked.pdf",
+        "PDF_ENCRYPTED",
+    )
     noise = desk.client.get("/api/documents", params={"type": "not_invoice"}, headers=viewer).json()
     assert [d["id"] for d in noise["data"]] == [logo]
-    assert desk.client.get("/api/documents", params={"type": "bogus"}, headers=viewer).status_code == 422
+    assert (
+        desk.client.get("/api/documents", params={"type": "bogus"}, headers=viewer).status_code
+        == 422
+    )
     assert desk.client.get("/api/documents").status_code == 401
 
 
 def test_the_original_bytes_of_a_received_document_can_be_opened(desk: Desk) -> None:
-    doc = _received(desk, b"%PDF-1.7 locked", doc_type="failed", code="PDF_ENCRYPTED",
-                    reason="locked", filename="locked.pdf")
+    doc = _received(
+        desk,
+        b"%PDF-1.7 locked",
+        doc_type="failed",
+        code="PDF_ENCRYPTED",
+        reason="locked",
+        filename="locked.pdf",
+    )
     got = desk.client.get(f"/api/documents/{doc}/file", headers=desk.auth("viewer"))
     assert got.status_code == 200 and got.content == b"%PDF-1.7 locked"
     assert got.headers["x-content-type-options"] == "nosniff"
-    assert desk.client.get("/api/documents/99999/file", headers=desk.auth("viewer")).status_code == 404
+    assert (
+        desk.client.get("/api/documents/99999/file", headers=desk.auth("viewer")).status_code == 404
+    )
 
 
 def test_failed_messages_are_listed_with_their_error(desk: Desk) -> None:
@@ -65,14 +116,25 @@ def test_failed_messages_are_listed_with_their_error(desk: Desk) -> None:
     body = desk.client.get("/api/messages", headers=desk.auth("viewer")).json()
     assert body["count"] == 1
     assert body["data"][0] | {"received_at": None} == {
-        "id": message_id, "source": "folder:in", "source_ref": "x.pdf", "filename": "x.pdf",
-        "error": "BlobMissingError: abc", "attempts": 5, "received_at": None,
+        "id": message_id,
+        "source": "folder:in",
+        "source_ref": "x.pdf",
+        "filename": "x.pdf",
+        "error": "BlobMissingError: abc",
+        "attempts": 5,
+        "received_at": None,
     }
 
 
 def test_received_page_shows_both_with_reasons(desk: Desk) -> None:
-    _received(desk, b"%PDF-1.7 locked", doc_type="failed", code="PDF_ENCRYPTED",
-              reason="the PDF is password-protected", filename="locked.pdf")
+    _received(
+        desk,
+        b"%PDF-1.7 locked",
+        doc_type="failed",
+        code="PDF_ENCRYPTED",
+        reason="the PDF is password-protected",
+        filename="locked.pdf",
+    )
     _failed_message(desk)
     token = desk.tokens["viewer"]
     desk.client.post("/login", data={"token": token}, headers={"Origin": "http://testserver"})

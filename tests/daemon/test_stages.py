@@ -78,23 +78,31 @@ def test_changed_bank_account_blocks_approval(engine: Engine, blobs: BlobStore) 
     assert "BANK_DETAILS_CHANGED" in {f["code"] for f in invoice.flags}
 
 
-def test_a_resent_file_is_kept_but_never_becomes_a_second_invoice(engine: Engine, blobs: BlobStore) -> None:
+def test_a_resent_file_is_kept_but_never_becomes_a_second_invoice(
+    engine: Engine, blobs: BlobStore
+) -> None:
     intake = Intake(engine, blobs)
     intake.accept(FACTURX, source="test", source_ref="a.pdf", filename="a.pdf")
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("copy.pdf", FACTURX)
-    resent, _ = intake.accept(archive.getvalue(), source="test", source_ref="b.zip", filename="b.zip")
+    resent, _ = intake.accept(
+        archive.getvalue(), source="test", source_ref="b.zip", filename="b.zip"
+    )
     _worker(engine, blobs).run_until_idle()
     [invoice] = _invoices(engine)
     with db.session_scope(engine) as session:
-        [copy] = session.exec(select(models.Document).where(models.Document.message_id == resent.id)).all()
+        [copy] = session.exec(
+            select(models.Document).where(models.Document.message_id == resent.id)
+        ).all()
     assert copy.sha256 == blobs.put(FACTURX)
     assert [f["code"] for f in copy.flags] == ["DUPLICATE_DOCUMENT"]
     assert f"#{invoice.id}" in copy.flags[0]["reason"]
 
 
-def test_same_invoice_number_in_another_file_is_flagged_duplicate(engine: Engine, blobs: BlobStore) -> None:
+def test_same_invoice_number_in_another_file_is_flagged_duplicate(
+    engine: Engine, blobs: BlobStore
+) -> None:
     _add_vendor(engine, name="Au bon moulin", vat_id="FR11999999998")
     intake = Intake(engine, blobs)
     intake.accept(FACTURX, source="test", source_ref="a.pdf", filename="a.pdf")
@@ -105,6 +113,7 @@ def test_same_invoice_number_in_another_file_is_flagged_duplicate(engine: Engine
     assert first.status == "approved"
     assert second.status == "needs_review"
     assert "DUPLICATE_INVOICE" in {f["code"] for f in second.flags}
+
 
 def _encrypted_pdf() -> bytes:
     writer = PdfWriter()

@@ -73,6 +73,16 @@ def tiny_corpus(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def test_parallel_jobs_score_like_one_job(tiny_corpus: Path) -> None:
+    one = bench.run_accuracy(tiny_corpus, ignore_xml=False, kinds=None, out=io.StringIO())
+    two = bench.run_accuracy(tiny_corpus, ignore_xml=False, kinds=None, out=io.StringIO(), jobs=2)
+    for kind, score in one["kinds"].items():
+        assert two["kinds"][kind]["fields"] == score["fields"]
+        assert two["kinds"][kind]["documents"] == score["documents"]
+        assert two["kinds"][kind]["pages_per_second"] > 0
+    assert [m["file"] for m in two["mismatches"]] == [m["file"] for m in one["mismatches"]]
+
+
 def test_einvoices_score_perfectly(tiny_corpus: Path) -> None:
     out = io.StringIO()
     result = bench.run_accuracy(tiny_corpus, ignore_xml=False, kinds=None, out=out)

@@ -228,6 +228,40 @@ def test_due_date_from_payment_terms(rows: list[Row], due: date, confidence: flo
     assert found.confidence == pytest.approx(confidence)
 
 
+@pytest.mark.parametrize(
+    ("rows", "due"),
+    [
+        (
+            [
+                (99, [(365, "Rechnungsdatum"), (520, "05.03.2014")]),
+                (505, [(41, "Der Betrag von EUR 529,87 wird am 20.03.2014 von Ihrem Konto")]),
+                (517, [(41, "mit IBAN DE21860000000086001055 per SEPA-Lastschrift eingezogen.")]),
+            ],
+            date(2014, 3, 20),
+        ),
+        (
+            [
+                (99, [(365, "Invoice date"), (520, "2024-05-02")]),
+                (505, [(41, "The amount will be debited from your account on 2024-05-16.")]),
+            ],
+            date(2024, 5, 16),
+        ),
+    ],
+)
+def test_direct_debit_collection_date_is_the_due_date(rows: list[Row], due: date) -> None:
+    found = extract(rows).fields["due_date"]
+    assert found.value == due
+    assert found.confidence < 0.9  # no label: one meaning, but read from a sentence
+
+
+def test_a_printed_due_date_wins_over_the_debit_sentence() -> None:
+    rows: list[Row] = [
+        (99, [(365, "Due date"), (520, "2024-05-30")]),
+        (505, [(41, "The amount will be debited on 2024-05-16.")]),
+    ]
+    assert extract(rows).fields["due_date"].value == date(2024, 5, 30)
+
+
 def test_a_short_word_may_precede_a_labelled_date() -> None:
     rows: list[Row] = [(340, [(41, "Date limite de paiement le 05 Juillet 2015")])]
     assert extract(rows).fields["due_date"].value == date(2015, 7, 5)

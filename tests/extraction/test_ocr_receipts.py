@@ -71,6 +71,35 @@ def test_faint_print_is_read_with_thicker_strokes() -> None:
     assert "MEGAH" in pages[0].text
     doc, truth = _read("sroie__600.jpg")
     assert str(doc.fields["invoice_date"].value) == truth["invoice_date"]
+    # "CashJ: fH 5.00" above "Change : RM 0.30": the garbled cash label still pays 4.70.
+    assert doc.fields["total_amount"].value == Decimal(truth["total_amount"])
+
+
+def test_skewed_receipt_keeps_amounts_beside_their_labels() -> None:
+    # Scanned about 2 degrees askew: without deskewing, every amount of the totals block
+    # sat one line above its label ("Rounding Adj. RM40.00", "Tota2 RMO.00").
+    doc, truth = _read("sroie__341.jpg")
+    total = doc.fields["total_amount"]
+    assert total.value == Decimal(truth["total_amount"])
+    assert "cash - change" in total.reason
+
+
+def test_deskew_shears_words_back_onto_their_lines() -> None:
+    slope = 0.035
+    lines = [
+        [(f"w{row}{col}", x, row * 20 + slope * x, x + 30, row * 20 + slope * x + 10, 0.9)]
+        for row in range(4)
+        for col, x in enumerate((0.0, 300.0))
+    ]
+    measured = [[w for line in lines[i : i + 2] for w in line] for i in range(0, 8, 2)]
+    assert _raster.skew(measured) == pytest.approx(slope)
+    for line in _raster.deskewed(measured):
+        assert line[0][2] == pytest.approx(line[1][2])  # same top once sheared
+
+
+def test_small_skew_is_left_alone() -> None:
+    line = [("a", 0.0, 0.0, 10.0, 8.0, 0.9), ("b", 200.0, 0.1, 210.0, 8.1, 0.9)]
+    assert _raster.deskewed([line] * 3) == [line] * 3
 
 
 def test_multi_frame_image_pages_come_back_in_order() -> None:

@@ -91,7 +91,64 @@ TOTAL_CASES = [
     ),
     # "RM" misread as other letters in front of the amount.
     (["Item   3.00", "Tota l   [M3.00", "Paid   FM3.00"], "3.00", False),
+    # The total line misread by one digit: subtotal + tax lands one digit away from it.
+    (
+        [
+            "Total Sales (Excluding GST)   51.42",
+            "Total GST   3.08",
+            "Rounding   0.00",
+            "Total Sales (Inclusive of GST)   64.50",
+        ],
+        "54.50",
+        False,
+    ),
+    # The cash label garbled ("sash"): the amount above the change line is what was given,
+    # and cash - change agrees with the subtotal rather than the misread total.
+    (
+        ["SubTotal   85.20", "TOTAL   65.20", "sash   100.20", "CHANGE   15.00"],
+        "85.20",
+        False,
+    ),
+    # A decimal point read as a space: "6 00" is 6.00 because the payment prints 6.00.
+    (
+        ["Subtotal   6 00", "Total incl. GST   6 00", "Payment   6.00", "Change Due   0.00"],
+        "6.00",
+        True,
+    ),
+    # Before and after cash rounding: the amount on the line the receipt words "Total".
+    (
+        ["Subtotal   62.55", "Total:   72.93", "RND ADJ   0.02", "TTL ATF RND   72.95"],
+        "72.93",
+        False,
+    ),
+    # A "rounding" of a whole ringgit is a misread line, not cash rounding.
+    (
+        ["Item   11.25", "Total   11.25", "Rounding Adjustment   1.00", "CASH   20.00"],
+        "11.25",
+        False,
+    ),
 ]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("64.50", "54.50", True),
+        ("85.20", "65.20", True),
+        ("31.47", "31.45", False),  # a last-digit difference is what rounding makes
+        ("12.00", "120.00", False),
+        ("64.50", "64.50", False),
+        ("53.55", "15.90", False),
+    ],
+)
+def test_one_digit_apart(a: str, b: str, expected: bool) -> None:
+    assert receipts.one_digit_apart(Decimal(a), Decimal(b)) is expected
+
+
+def test_subtotal_plus_tax_alone_does_not_make_a_total() -> None:
+    # Till subtotals often include the tax already: their sum needs something agreeing.
+    lines = ["SUBTOTAL   RM96. 20", "GST 6%   RM5. 45", "YOUR CHANGE   RM3. 80"]
+    assert fields_of(lines)["total_amount"].value == Decimal("96.20")
 
 
 def test_total_printed_twice_is_as_sure_as_its_clearest_copy() -> None:
@@ -151,7 +208,30 @@ VENDOR_CASES = [
     # Wide letter spacing splits the name into chunks; all of them are the name.
     (["SWC   ENTERPRISE   SDN BHD", "Lot 3, Jalan Utama"], "SWC ENTERPRISE SDN BHD"),
     (["Taste Of   The World Sdn Bhd", "Tel: 03-1234 5678"], "Taste Of The World Sdn Bhd"),
+    # The registration in brackets after the name is not part of it; OCR's "_" is a space.
+    (["Dion Realties Sdn Bhd (Co. No:20154-T)", "Kenara Dion #02-03"], "Dion Realties Sdn Bhd"),
+    (["3180301", "Farmasi Maluri S/B(587969-U)", "GST NO: 000342237184"], "Farmasi Maluri S/B"),
+    (["IKANO HANDEL_SDN BHD", "Tel: 03-1234 5678"], "IKANO HANDEL SDN BHD"),
+    # A brand line above the company, whose garbled registration number still ends it.
+    (
+        ["A PIE THING", "FOUR QUARTERS SUN BHD ( lu/SJ&9-P)", "No.128G JLN SS21/35"],
+        "FOUR QUARTERS SDN BHD",
+    ),
+    (["BERRY\u2019S CAKE HOUSE", "Tel: 03-1234 5678"], "BERRY'S CAKE HOUSE"),
 ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Farmasi Maluri S/B(587969-U)", "Farmasi Maluri S/B"),
+        ("Machine [002]", "Machine [002]"),  # a short number is not a registration
+        ("AEON CO. (M) BHD", "AEON CO. (M) BHD"),
+        ("CHECKERS SDN BHD (JALAN KLANG LAMA)", "CHECKERS SDN BHD (JALAN KLANG LAMA)"),
+    ],
+)
+def test_bare_name(text: str, expected: str) -> None:
+    assert receipts.bare_name(text) == expected
 
 
 @pytest.mark.parametrize(("lines", "expected"), VENDOR_CASES)

@@ -35,7 +35,9 @@ def _mail(n: int) -> bytes:
 
 def _fill(dovecot: Dovecot) -> None:
     with dovecot.session() as client:
-        for n, day in enumerate([datetime(2020, 5, 1), datetime(2021, 1, 2), datetime(2024, 6, 1), datetime(2025, 2, 3)]):
+        for n, day in enumerate(
+            [datetime(2020, 5, 1), datetime(2021, 1, 2), datetime(2024, 6, 1), datetime(2025, 2, 3)]
+        ):
             client.append("INBOX", _mail(n), msg_time=day)
 
 
@@ -47,8 +49,13 @@ def test_backfill_stores_mail_since_the_date_once_and_leaves_it(
     config = mailbox_config()  # type: ignore[operator]
     intake = Intake(engine, blobs)
     seen: list[tuple[int, int]] = []
-    new, total = backfill(config, intake, since=date(2024, 1, 1), state_dir=tmp_path,
-                          progress=lambda done, of: seen.append((done, of)))
+    new, total = backfill(
+        config,
+        intake,
+        since=date(2024, 1, 1),
+        state_dir=tmp_path,
+        progress=lambda done, of: seen.append((done, of)),
+    )
     assert (new, total) == (2, 2)
     assert seen[-1] == (2, 2)
     again = backfill(config, intake, since=date(2020, 1, 1), state_dir=tmp_path)
@@ -56,15 +63,19 @@ def test_backfill_stores_mail_since_the_date_once_and_leaves_it(
     assert len(dovecot.uids("INBOX")) == 4
     with db.session_scope(engine) as session:
         stored = session.exec(select(models.Message)).all()
-    assert sorted(m.header_message_id or "" for m in stored) == [f"m{n}@example.com" for n in range(4)]
+    assert sorted(m.header_message_id or "" for m in stored) == [
+        f"m{n}@example.com" for n in range(4)
+    ]
 
 
 @pytest.mark.imap
 def test_backfill_command_shows_progress(dovecot: Dovecot, tmp_path: Path) -> None:
     _fill(dovecot)
-    config = write_config(tmp_path / "c.toml", f"""
+    config = write_config(
+        tmp_path / "c.toml",
+        f"""
 [storage]
-data_dir = "{tmp_path / 'var'}"
+data_dir = "{tmp_path / "var"}"
 [[mailboxes]]
 name = "ap"
 host = "127.0.0.1"
@@ -72,7 +83,8 @@ port = {dovecot.port}
 security = "none"
 username = "{USER}"
 password = "{PASSWORD}"
-""")
+""",
+    )
     done = apinbox(config, "backfill", "ap", "--since", "2021-01-01")
     assert done.returncode == 0, done.stderr
     assert "stored 3 new of 3 message(s)" in done.stdout

@@ -67,8 +67,10 @@ def test_tls_failure_is_reported_in_status_and_waits_long(
 
     # The status is set just before the error is logged: wait for both.
     wait_for(
-        lambda: source.status()["last_error"] is not None
-        and any("verification failed" in r.getMessage() for r in caplog.records),
+        lambda: (
+            source.status()["last_error"] is not None
+            and any("verification failed" in r.getMessage() for r in caplog.records)
+        ),
         what="TLS error",
     )
 

@@ -61,7 +61,9 @@ def test_e_invoices_are_never_sent(server: FakeOpenAIServer) -> None:
 
 
 def test_a_dead_server_leaves_the_offline_result(tmp_path: Path) -> None:
-    llm = LLMConfig(enabled=True, base_url="http://127.0.0.1:9/v1", api_key="x", max_retries=0, timeout_s=2)
+    llm = LLMConfig(
+        enabled=True, base_url="http://127.0.0.1:9/v1", api_key="x", max_retries=0, timeout_s=2
+    )
     offline = extraction.extract(PDF.read_bytes(), PDF.name, extraction.ExtractionConfig())[0]
     [doc] = extraction.extract(PDF.read_bytes(), PDF.name, extraction.ExtractionConfig(llm=llm))
     assert doc.field_values() == offline.field_values()
