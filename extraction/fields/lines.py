@@ -113,6 +113,11 @@ def header_columns(ctx: Context, position: int) -> list[Column] | None:
     return columns
 
 
+def column_kinds(line: Line) -> set[str]:
+    """Return the table columns a line names ("Description Qty Price Amount": four)."""
+    return {c.kind for chunk in line.chunks for c in _cell_columns(chunk)}
+
+
 def _wrapped(ctx: Context, position: int) -> list[Line]:
     line = ctx.lines[position]
     height = max(line.bottom - line.top, 4.0)

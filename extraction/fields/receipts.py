@@ -9,7 +9,10 @@ on the receipt's own arithmetic rather than on exact labels:
   JUMLAH ...; a one-letter OCR slip in "total" is tolerated), corroborated by
   cash - change, by subtotal + tax (+ rounding), by an earlier total +
   rounding, by being printed again, or by being the largest amount; only
-  arithmetic that closes gives >= 0.95;
+  arithmetic that closes gives >= 0.95. When the total line is garbled, those
+  sums stand in for it; when one of them lands one digit away from the printed
+  total ("64.50" against 51.42 + 3.08), the print was misread and the sum wins,
+  below 0.8. Before and after cash rounding, the line worded "total" decides;
 - date: every date on the page, preferring one with a time or a date label,
   high on the page; printed twice and unambiguous is the only sure case;
 - shop name: the first name-like line of the header that is not an address,
@@ -32,6 +35,7 @@ from functools import cache
 
 from extraction.fields import dates
 from extraction.fields import labels
+from extraction.fields import lines
 from extraction.fields.context import Context
 from extraction.fields.context import bbox
 from extraction.fields.context import method_of
@@ -204,6 +208,8 @@ def _tendered_above_change(rows: list[Row]) -> list[Row]:
 
 
 def _role(ctx: Context, position: int) -> str | None:
+    if _table_header(ctx.lines[position]):
+        return None  # "Qty Price Amount" heads the items: the amount below is an item's
     hits = ctx.hits[position]
     fields = {_NET_ALIAS.get(h.field, h.field) for h in hits if h.field not in _TOTAL_LABELS}
     labelled = any(h.field in _TOTAL_LABELS and not _inside_other(h, hits) for h in hits)
@@ -212,6 +218,11 @@ def _role(ctx: Context, position: int) -> str | None:
     if "change" in fields and "tendered" in fields:
         fields.discard("tendered")  # "Cash change 3.80" is the change
     return next((role for role in _ROLES if role in fields), None)
+
+
+def _table_header(line: Line) -> bool:
+    named = lines.column_kinds(line) & {"description", "quantity", "unit_price", "amount"}
+    return len(named) >= 2 and not ocr_money(line.text)
 
 
 def _inside_other(hit: labels.Hit, hits: tuple[labels.Hit, ...]) -> bool:

@@ -8,6 +8,7 @@ process at a time (the daemon's workers are processes).
 
 from __future__ import annotations
 
+import ctypes
 import math
 import unicodedata
 from collections.abc import Iterator
@@ -111,16 +112,25 @@ def _chars(textpage: object, height: float) -> Iterator[tuple[str, float, float,
     import pypdfium2.raw as pdfium_c
 
     raw = textpage.raw  # type: ignore[attr-defined]
+    # One set of out-parameters for every char: this loop runs for every glyph of a PDF,
+    # and pypdfium2's get_charbox allocates four doubles per call.
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    box = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
+    unicode_of, charbox, angle = (
+        pdfium_c.FPDFText_GetUnicode,
+        pdfium_c.FPDFText_GetCharBox,
+        pdfium_c.FPDFText_GetCharAngle,
+    )
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
-        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        code = unicode_of(raw, i)
         # Surrogate halves are icons (phone, mail) outside the BMP: a space is enough.
         char = chr(code) if 0 < code < 0x110000 and not 0xD800 <= code < 0xE000 else " "
-        if char not in _SPACES and _rotated(pdfium_c.FPDFText_GetCharAngle(raw, i)):
+        if char not in _SPACES and _rotated(angle(raw, i)):
             continue  # margin notes and watermarks run sideways; they would shred every line
-        left, bottom, right, top = textpage.get_charbox(i)  # type: ignore[attr-defined]
-        if right <= left and char not in _SPACES:
+        charbox(raw, i, *box)
+        if right.value <= left.value and char not in _SPACES:
             continue  # the tail of a ligature: its glyph was drawn with the first char
-        yield char, left, height - top, right, height - bottom
+        yield char, left.value, height - top.value, right.value, height - bottom.value
 
 
 def _rotated(angle: float) -> bool:

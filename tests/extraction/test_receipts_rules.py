@@ -121,6 +121,17 @@ TOTAL_CASES = [
         "72.93",
         False,
     ),
+    # The items' header names an "Amount" column: the first item below it is no total.
+    (
+        [
+            "Description Qty Price Amount",
+            "1 MAJESTA HSS   2   4.00",
+            "NETTOTAL:   8.00",
+            "Cash   8.00",
+        ],
+        "8.00",
+        False,
+    ),
     # A "rounding" of a whole ringgit is a misread line, not cash rounding.
     (
         ["Item   11.25", "Total   11.25", "Rounding Adjustment   1.00", "CASH   20.00"],
