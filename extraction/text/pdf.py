@@ -19,6 +19,8 @@ from extraction.text import TextError
 from extraction.text import Word
 from extraction.text import pdfium_guard
 
+#: Boxes closer than this (points) are the same box.
+_SAME = 0.01
 #: Characters that separate words (NBSP and friends included: columns use them too).
 _SPACES = frozenset(" \t\r\n\x0b\x0c\xa0\u2002\u2003\u2009\u202f\ufffe\uffff\x00")
 #: Characters turned by more than this (radians, about 6 degrees) are not body text.
@@ -140,26 +142,38 @@ def _rotated(angle: float) -> bool:
 
 def _words(textpage: object, height: float) -> Iterator[Word]:
     buf: list[tuple[str, float, float, float, float]] = []
+    span = (0.0, 0.0)  # the word's top and bottom so far
     for char, x0, top, x1, bottom in _chars(textpage, height):
-        if char in _SPACES or (buf and _breaks(buf[-1], x0, top, bottom)):
+        if char in _SPACES or (buf and _breaks(buf[-1], span, x0, top, x1, bottom)):
             if buf:
                 yield _word(buf)
                 buf = []
             if char in _SPACES:
                 continue
+        span = (min(span[0], top), max(span[1], bottom)) if buf else (top, bottom)
         buf.append((char, x0, top, x1, bottom))
     if buf:
         yield _word(buf)
 
 
 def _breaks(
-    prev: tuple[str, float, float, float, float], x0: float, top: float, bottom: float
+    prev: tuple[str, float, float, float, float],
+    span: tuple[float, float],
+    x0: float,
+    top: float,
+    x1: float,
+    bottom: float,
 ) -> bool:
     # Text placed by coordinates has no space chars: a jump back, down or far right ends a word.
-    _, _, ptop, px1, pbottom = prev
-    size = max(pbottom - ptop, bottom - top, 1.0)
-    centre, pcentre = (top + bottom) / 2, (ptop + pbottom) / 2
-    return abs(centre - pcentre) > size * 0.6 or x0 < px1 - size or x0 - px1 > size * 1.0
+    _, px0, _, px1, _ = prev
+    if abs(x0 - px0) < _SAME and abs(x1 - px1) < _SAME:
+        return False  # "ffi" drawn as one glyph: each of its letters gets the glyph's box
+    # Height is judged against the word so far, not the last glyph: an apostrophe's box is
+    # only its top ("d'olive"), and next to it a lower-case letter looked like a new line.
+    wtop, wbottom = span
+    size = max(wbottom - wtop, bottom - top, 1.0)
+    centre, wcentre = (top + bottom) / 2, (wtop + wbottom) / 2
+    return abs(centre - wcentre) > size * 0.6 or x0 < px1 - size or x0 - px1 > size * 1.0
 
 
 def _word(buf: list[tuple[str, float, float, float, float]]) -> Word:

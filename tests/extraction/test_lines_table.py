@@ -141,3 +141,25 @@ def test_sideways_margin_text_is_dropped() -> None:
 )
 def test_rotation_threshold(angle: float, rotated: bool) -> None:
     assert pdf._rotated(angle) is rotated
+
+
+def test_a_ligature_stays_one_word() -> None:
+    # "Thuiskopieheffing": PDFium gives each letter of the "ffi" glyph the glyph's box.
+    glyph = ("f", 116.57, 277.66, 122.55, 283.01)
+    assert not pdf._breaks(glyph, (277.66, 283.07), 116.57, 277.66, 122.55, 283.01)
+
+
+def test_a_letter_after_an_apostrophe_stays_in_the_word() -> None:
+    # "d'olive": the apostrophe's box is only its top; the word's height decides.
+    apostrophe = ("'", 62.49, 402.36, 63.39, 404.64)
+    assert not pdf._breaks(apostrophe, (402.36, 408.9), 64.1, 404.03, 68.47, 408.9)
+    # A glyph on the next line still starts a new word.
+    assert pdf._breaks(apostrophe, (402.36, 408.9), 64.1, 414.0, 68.47, 420.0)
+
+
+def test_corpus_words_with_ligatures_and_apostrophes() -> None:
+    path = (
+        Path(__file__).resolve().parents[1] / "corpus/facturx-pdf/fnfe__Avoir_FR_type381_BASIC.pdf"
+    )
+    words = {w.text for p in pdf.read_pages(path.read_bytes(), max_pages=2) for w in p.words}
+    assert {"l'olive", "d'olive"} <= words
