@@ -19,6 +19,8 @@ from extraction.text import TextError
 from extraction.text import Word
 from extraction.text import pdfium_guard
 
+#: One character with its box: text, x0, top, x1, bottom (points, origin top-left).
+Glyph = tuple[str, float, float, float, float]
 #: Boxes closer than this (points) are the same box.
 _SAME = 0.01
 #: Characters that separate words (NBSP and friends included: columns use them too).
@@ -110,7 +112,7 @@ def _read_page(doc: object, index: int) -> Page:
     return Page(number=index + 1, width=width, height=height, words=words, method=Method.TEXT)
 
 
-def _chars(textpage: object, height: float) -> Iterator[tuple[str, float, float, float, float]]:
+def _chars(textpage: object, height: float) -> Iterator[Glyph]:
     import pypdfium2.raw as pdfium_c
 
     raw = textpage.raw  # type: ignore[attr-defined]
@@ -141,42 +143,38 @@ def _rotated(angle: float) -> bool:
 
 
 def _words(textpage: object, height: float) -> Iterator[Word]:
-    buf: list[tuple[str, float, float, float, float]] = []
+    buf: list[Glyph] = []
     span = (0.0, 0.0)  # the word's top and bottom so far
     for char, x0, top, x1, bottom in _chars(textpage, height):
-        if char in _SPACES or (buf and _breaks(buf[-1], span, x0, top, x1, bottom)):
+        glyph = (char, x0, top, x1, bottom)
+        if char in _SPACES or (buf and _breaks(buf[-1], span, glyph)):
             if buf:
                 yield _word(buf)
                 buf = []
             if char in _SPACES:
                 continue
         span = (min(span[0], top), max(span[1], bottom)) if buf else (top, bottom)
-        buf.append((char, x0, top, x1, bottom))
+        buf.append(glyph)
     if buf:
         yield _word(buf)
 
 
-def _breaks(
-    prev: tuple[str, float, float, float, float],
-    span: tuple[float, float],
-    x0: float,
-    top: float,
-    x1: float,
-    bottom: float,
-) -> bool:
+def _breaks(prev: Glyph, span: tuple[float, float], glyph: Glyph) -> bool:
     # Text placed by coordinates has no space chars: a jump back, down or far right ends a word.
-    _, px0, _, px1, _ = prev
+    pchar, px0, _, px1, _ = prev
+    char, x0, top, x1, bottom = glyph
     if abs(x0 - px0) < _SAME and abs(x1 - px1) < _SAME:
         return False  # "ffi" drawn as one glyph: each of its letters gets the glyph's box
     # Height is judged against the word so far, not the last glyph: an apostrophe's box is
-    # only its top ("d'olive"), and next to it a lower-case letter looked like a new line.
+    # only its top ("d'olive"); an underscore sits below the baseline ("invoice_number_1").
     wtop, wbottom = span
     size = max(wbottom - wtop, bottom - top, 1.0)
     centre, wcentre = (top + bottom) / 2, (wtop + wbottom) / 2
-    return abs(centre - wcentre) > size * 0.6 or x0 < px1 - size or x0 - px1 > size * 1.0
+    lower = "_" in (char, pchar)
+    return (not lower and abs(centre - wcentre) > size * 0.6) or not px1 - size <= x0 <= px1 + size
 
 
-def _word(buf: list[tuple[str, float, float, float, float]]) -> Word:
+def _word(buf: list[Glyph]) -> Word:
     return Word(
         text="".join(c[0] for c in buf),
         x0=min(c[1] for c in buf),

@@ -146,15 +146,22 @@ def test_rotation_threshold(angle: float, rotated: bool) -> None:
 def test_a_ligature_stays_one_word() -> None:
     # "Thuiskopieheffing": PDFium gives each letter of the "ffi" glyph the glyph's box.
     glyph = ("f", 116.57, 277.66, 122.55, 283.01)
-    assert not pdf._breaks(glyph, (277.66, 283.07), 116.57, 277.66, 122.55, 283.01)
+    assert not pdf._breaks(glyph, (277.66, 283.07), ("i", 116.57, 277.66, 122.55, 283.01))
 
 
 def test_a_letter_after_an_apostrophe_stays_in_the_word() -> None:
     # "d'olive": the apostrophe's box is only its top; the word's height decides.
     apostrophe = ("'", 62.49, 402.36, 63.39, 404.64)
-    assert not pdf._breaks(apostrophe, (402.36, 408.9), 64.1, 404.03, 68.47, 408.9)
+    assert not pdf._breaks(apostrophe, (402.36, 408.9), ("o", 64.1, 404.03, 68.47, 408.9))
     # A glyph on the next line still starts a new word.
-    assert pdf._breaks(apostrophe, (402.36, 408.9), 64.1, 414.0, 68.47, 420.0)
+    assert pdf._breaks(apostrophe, (402.36, 408.9), ("o", 64.1, 414.0, 68.47, 420.0))
+
+
+def test_an_underscore_below_the_baseline_stays_in_the_word() -> None:
+    # "invoice_number_1": the underscore's box hangs under the letters.
+    underscore = ("_", 509.0, 70.0, 513.0, 71.0)
+    assert not pdf._breaks(("e", 505.0, 61.0, 509.0, 68.0), (60.0, 68.0), underscore)
+    assert not pdf._breaks(underscore, (60.0, 71.0), ("n", 513.0, 62.0, 517.0, 68.0))
 
 
 def test_corpus_words_with_ligatures_and_apostrophes() -> None:
