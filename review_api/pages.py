@@ -341,5 +341,6 @@ def received_page(
         "documents": documents,
         "count": count,
         "messages": received.failed_messages(session, company=company),
+        "left_on_server": received.left_on_server(session, company=company),
     }
     return render(request, "received.html", context)

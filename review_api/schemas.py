@@ -314,8 +314,20 @@ class FailedMessage(BaseModel):
     received_at: UtcDatetime
 
 
+class LeftOnServer(BaseModel):
+    """A mailbox message that was not downloaded (too large): it stays in the failed folder."""
+
+    mailbox: str
+    folder: str
+    uid: int
+    status: str
+    error: str
+    seen_at: UtcDatetime
+
+
 class FailedMessages(BaseModel):
-    """Every failed message of the company."""
+    """Every failed message of the company, and the mail left on the server with a reason."""
 
     data: list[FailedMessage]
     count: int
+    left_on_server: list[LeftOnServer] = []

@@ -88,6 +88,31 @@ def failed_messages(session: Session, *, company: int) -> list[schemas.FailedMes
     ]
 
 
+def left_on_server(session: Session, *, company: int) -> list[schemas.LeftOnServer]:
+    """Return the company's mailbox messages recorded but never downloaded, newest first.
+
+    A message over the size limit is moved to the mailbox's failed folder instead of
+    being fetched; nothing of it is stored here but this row and its reason.
+    """
+    model = models.ProcessedMessage
+    query = (
+        select(model)
+        .where(model.company_id == company, col(model.message_id).is_(None))
+        .order_by(col(model.id).desc())
+    )
+    return [
+        schemas.LeftOnServer(
+            mailbox=row.mailbox,
+            folder=row.folder,
+            uid=row.uid,
+            status=row.status,
+            error=row.error or row.status,
+            seen_at=row.created_at,
+        )
+        for row in session.exec(query).all()
+    ]
+
+
 @router.get("/api/documents", response_model=schemas.ReceivedDocuments)
 def list_documents(
     session: SessionDep,
@@ -124,6 +149,7 @@ def get_document_file(
 def list_failed_messages(
     session: SessionDep, company: CompanyDep, _user: CurrentUser
 ) -> schemas.FailedMessages:
-    """List messages that could not be processed, with the error stored for each."""
+    """List messages that could not be processed, and mail left on the server, with reasons."""
     data = failed_messages(session, company=company)
-    return schemas.FailedMessages(data=data, count=len(data))
+    kept = left_on_server(session, company=company)
+    return schemas.FailedMessages(data=data, count=len(data), left_on_server=kept)

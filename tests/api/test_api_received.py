@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from daemon.sources import imap_state
 from storage import db
 from storage import models
 from storage import repo
@@ -142,3 +143,27 @@ def test_received_page_shows_both_with_reasons(desk: Desk) -> None:
     assert "the PDF is password-protected" in html and "locked.pdf" in html
     assert "BlobMissingError: abc" in html
     assert 'href="/received"' in html
+
+
+def test_mail_left_on_the_server_is_listed_with_its_reason(desk: Desk) -> None:
+    # An IMAP message over max_message_bytes is never downloaded: only this record of it
+    # exists here, and the desk must still show that it arrived and why it is not in the queue.
+    key = imap_state.FolderKey(mailbox="ap", folder="INBOX", uidvalidity=7)
+    reason = "message is 60000000 bytes; max_message_bytes is 52428800"
+    outcome = imap_state.Outcome(41, imap_state.TOO_LARGE, error=reason)
+    imap_state.record(desk.engine, key, company_id=desk.company, outcomes=[outcome])
+    body = desk.client.get("/api/messages", headers=desk.auth("viewer")).json()
+    assert body["count"] == 0  # nothing stored failed
+    [left] = body["left_on_server"]
+    assert left | {"seen_at": None} == {
+        "mailbox": "ap",
+        "folder": "INBOX",
+        "uid": 41,
+        "status": "too_large",
+        "error": reason,
+        "seen_at": None,
+    }
+    token = desk.tokens["viewer"]
+    desk.client.post("/login", data={"token": token}, headers={"Origin": "http://testserver"})
+    html = desk.client.get("/received").text
+    assert "Left on the mail server" in html and reason in html
