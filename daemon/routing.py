@@ -19,16 +19,19 @@ _TAG = re.compile(r"^[^@+\s]+\+([^@\s]+)@", re.ASCII)
 
 def plus_tags(raw: bytes) -> list[str]:
     """Return the ``+tag`` parts of the message's recipient addresses, most trusted first."""
+    # Routing must never stop a message from being stored: a header no parser can read
+    # routes to the default company, like a message without a tag.
     try:
         headers = BytesHeaderParser(policy=compat32).parsebytes(raw[:65536])
+        values = [str(v) for name in _HEADERS for v in headers.get_all(name) or []]
+        addresses = [address for _, address in getaddresses(values)]
     except Exception:
         return []
     tags = []
-    for name in _HEADERS:
-        for _, address in getaddresses([str(v) for v in headers.get_all(name) or []]):
-            match = _TAG.match(address.strip())
-            if match:
-                tags.append(match.group(1).lower())
+    for address in addresses:
+        match = _TAG.match(address.strip())
+        if match:
+            tags.append(match.group(1).lower())
     return tags
 
 
