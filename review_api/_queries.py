@@ -91,6 +91,8 @@ def list_invoices(
     page = session.exec(query.offset(filters.offset).limit(filters.limit)).all()
     if page:
         return [row for row, _ in page], int(page[0][1])
+    if filters.offset == 0:
+        return [], 0  # nothing matched in this snapshot; a second count could see a newcomer
     total = session.exec(select(func.count()).select_from(models.Invoice).where(*conds)).one()
     return [], int(total)
 
