@@ -394,10 +394,7 @@ def _amounts_of(rows: list[Row], role: str) -> set[Decimal]:
 
 
 def _closes(value: Decimal, rows: list[Row]) -> bool:
-    nets = _amounts_of(rows, "net_amount")
-    taxes = _amounts_of(rows, "tax_amount") | {Decimal(0)}
-    rounding = _amounts_of(rows, "rounding") | {Decimal(0)}
-    return any(n + t + r == value for n in nets for t in taxes for r in rounding if t or r)
+    return any(total == value for total, _, _, _ in _summed(rows))
 
 
 def _total_score(cand: TotalCandidate) -> float:

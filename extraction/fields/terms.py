@@ -21,6 +21,8 @@ from extraction.fields import dates
 from extraction.fields import labels
 from extraction.fields.context import Context
 from extraction.models import FieldValue
+from extraction.text.layout import Chunk
+from extraction.text.layout import Line
 
 #: Confidence of a due date computed from the terms alone.
 COMPUTED_CONFIDENCE = 0.6
@@ -79,16 +81,24 @@ def due_from_terms(ctx: Context, issued: date) -> FieldValue | None:
         days = term_days(line.text)
         if days is None:
             continue
-        chunk = line.chunks[0]
-        return FieldValue(
-            value=issued + timedelta(days=days),
-            confidence=COMPUTED_CONFIDENCE * context.ocr_factor(chunk, ctx.method),
-            method=context.method_of(chunk, ctx.method),
-            reason=f"invoice date + {days} days of payment terms",
-            page=line.page,
-            bbox=context.bbox(chunk),
+        why = f"invoice date + {days} days of payment terms"
+        return _due(
+            ctx, issued + timedelta(days=days), COMPUTED_CONFIDENCE, why, line, line.chunks[0]
         )
     return None
+
+
+def _due(
+    ctx: Context, value: date, confidence: float, why: str, line: Line, chunk: Chunk
+) -> FieldValue:
+    return FieldValue(
+        value=value,
+        confidence=confidence * context.ocr_factor(chunk, ctx.method),
+        method=context.method_of(chunk, ctx.method),
+        reason=why,
+        page=line.page,
+        bbox=context.bbox(chunk),
+    )
 
 
 @cache
@@ -107,12 +117,6 @@ def due_from_debit(ctx: Context) -> FieldValue | None:
             for chunk in candidate.chunks:
                 found = dates.find_dates(chunk.text, day_first=ctx.day_first)
                 if found:
-                    return FieldValue(
-                        value=found[0].value,
-                        confidence=DEBIT_CONFIDENCE * context.ocr_factor(chunk, ctx.method),
-                        method=context.method_of(chunk, ctx.method),
-                        reason="date the amount is collected by direct debit",
-                        page=candidate.page,
-                        bbox=context.bbox(chunk),
-                    )
+                    why = "date the amount is collected by direct debit"
+                    return _due(ctx, found[0].value, DEBIT_CONFIDENCE, why, candidate, chunk)
     return None
