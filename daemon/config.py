@@ -142,6 +142,8 @@ class ExtractionSettings(BaseModel):
     """``[extraction]``: OCR and limits."""
 
     ocr_languages: str = "eng+fra+deu"
+    #: Read the dates and amounts of photos a second time with PP-OCR's recogniser.
+    ocr_second_reader: bool = True
     max_file_bytes: int = 50 * 1024 * 1024
     max_pages: int = 200
 
@@ -149,6 +151,7 @@ class ExtractionSettings(BaseModel):
         """Return the frozen config the extractors take."""
         return ExtractionConfig(
             ocr_languages=self.ocr_languages,
+            ocr_second_reader=self.ocr_second_reader,
             max_file_bytes=self.max_file_bytes,
             max_pages=self.max_pages,
             llm=llm,

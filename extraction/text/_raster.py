@@ -1,7 +1,7 @@
 """Inside the OCR child: decode or render images or page regions, run tesseract, reply JSON.
 
 The child runs this file as a script (``python -I _raster.py``), so it imports
-only the standard library, Pillow and pypdfium2: importing the ``extraction``
+only the standard library, Pillow and pypdfium2 for tesseract's part: importing the ``extraction``
 package would cost more start-up time than tesseract needs for a receipt.
 The parent writes one JSON line of :class:`Job` parameters and then the raw
 document bytes; the child caps its address space before it touches them and
@@ -12,7 +12,9 @@ Tesseract is called directly (TSV on stdout, the image as PGM on stdin, no
 temporary files) with ``OMP_THREAD_LIMIT=1``: its OpenMP threads made a
 receipt 3-5x slower on a shared 2-core machine. Pages of a multi-page
 document are read by up to ``Job.workers`` tesseract processes at once;
-each of them inherits the memory cap.
+each of them inherits the memory cap. On images, the dates and amounts are
+then read again by :mod:`extraction.text._second_read` (numpy and onnxruntime,
+loaded by path and only then), whose model loads while tesseract reads.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 import unicodedata
@@ -35,6 +38,7 @@ from concurrent.futures import Future
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from dataclasses import dataclass
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,6 +49,7 @@ if TYPE_CHECKING:
 
 WordTuple = tuple[str, float, float, float, float, float]
 PageData = tuple[int, float, float, tuple[WordTuple, ...]]
+Lines = list[list[WordTuple]]
 Raster = tuple[int, "Image", float]
 #: A part of a PDF page to read: 1-based page, then x0, top, x1, bottom in points from
 #: the page's top-left corner (the text layer's coordinates).
@@ -86,6 +91,8 @@ MIN_SKEW = 0.002
 MIN_SKEW_LINES = 3
 SKEW_MIN_RUN = 40.0
 LABELS_TOML = Path(__file__).resolve().parents[1] / "data" / "labels.toml"
+SECOND_READ = Path(__file__).resolve().with_name("_second_read.py")
+_SECOND_READER_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,7 @@ class Job:
     workers: int = 1
     osd: bool = False
     regions: tuple[Region, ...] = ()
+    second_reader: bool = False
 
     def encode(self, data: bytes) -> bytes:
         """Return the child's stdin: one JSON line of parameters, then the document."""
@@ -147,6 +155,9 @@ def read(job: Job, data: bytes) -> list[PageData]:
     Image.MAX_IMAGE_PIXELS = job.max_pixels
     warnings.simplefilter("error", Image.DecompressionBombWarning)
     deadline = time.monotonic() + job.timeout_s
+    if job.second_reader and job.kind == "image":
+        # Load the model while tesseract reads: the child waits on tesseract, not the CPU.
+        threading.Thread(target=_load_second_reader, daemon=True).start()
     images = {"pdf": _pdf_images, "regions": _region_images}.get(job.kind, _file_images)
     psm = PSM_IMAGE if job.kind == "image" else PSM_PDF
     return _ocr_all(images(job, data), job, deadline, psm)
@@ -239,29 +250,93 @@ def _scale_for(job: Job, width: float, height: float) -> float:
     return scale
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How one page is read: points per pixel, tesseract language and layout mode, time."""
+
+    scale: float
+    lang: str
+    psm: int
+    deadline: float
+
+    def lines(self, image: Image, factor: float = 1.0) -> Lines:
+        """Return tesseract's lines of the image (``factor`` times the page's raster)."""
+        tsv = _tesseract(_pgm(image), self.deadline, lang=self.lang, psm=self.psm)
+        return _lines(tsv, self.scale / factor)
+
+
 def _ocr_page(
     number: int, image: Image, scale: float, job: Job, deadline: float, psm: int
 ) -> PageData:
     image, factor = upscaled(image)
-    scale /= factor
-    pgm = _pgm(image)
     # One language first (fast); re-read only when the page's own language differs.
     first = job.languages.split("+")[0]
-    words = _words(_tesseract(pgm, deadline, lang=first, psm=psm), scale)
-    better = page_language(" ".join(w[0] for w in words), job.languages)
+    reading = Reading(scale / factor, first, psm, deadline)
+    lines = reading.lines(image)
+    better = page_language(" ".join(w[0] for w in _flat(lines)), job.languages)
     if better is not None and better != first:
-        words = _words(_tesseract(pgm, deadline, lang=f"{better}+{first}", psm=psm), scale)
-    if job.kind == "regions":
-        # An image placed on a text page is upright and sharp: the re-reads for turned or
-        # faint scans would only spend time on logos that hold no text.
-        return number, image.width * scale, image.height * scale, tuple(words)
-    if mean_conf(words) < POOR_CONFIDENCE and job.osd:
-        words, image = _try_rotation(image, scale, job, deadline, words, psm)
-    if mean_conf(words) < POOR_CONFIDENCE:
-        words = _try_thicker(image, scale, job, deadline, words, psm)
-    if psm == PSM_IMAGE and not has_date(words):
-        words = _date_retry(image, scale, first, deadline, words, psm)
-    return number, image.width * scale, image.height * scale, tuple(words)
+        reading = replace(reading, lang=f"{better}+{first}")
+        lines = reading.lines(image)
+    # An image placed on a text page is upright and sharp: the re-reads for turned or
+    # faint scans would only spend time on logos that hold no text.
+    if job.kind != "regions":
+        lines, image = _reread_poor(image, reading, lines, osd=job.osd)
+    if job.second_reader and psm == PSM_IMAGE:
+        lines = _second_reading(image, reading.scale, lines)
+    words = tuple(_flat(deskewed(lines)))
+    return number, image.width * reading.scale, image.height * reading.scale, words
+
+
+def _reread_poor(image: Image, reading: Reading, lines: Lines, *, osd: bool) -> tuple[Lines, Image]:
+    if mean_conf(_flat(lines)) < POOR_CONFIDENCE and osd:
+        lines, image = _try_rotation(image, reading, lines)
+    if mean_conf(_flat(lines)) < POOR_CONFIDENCE:
+        lines = _try_thicker(image, reading, lines)
+    if reading.psm == PSM_IMAGE and not has_date(_flat(lines)):
+        lines = _date_retry(image, reading, lines)
+    return lines, image
+
+
+def _flat(lines: Lines) -> list[WordTuple]:
+    return [word for line in lines for word in line]
+
+
+def _second_reading(image: Image, scale: float, lines: Lines) -> Lines:
+    reader = _load_second_reader()
+    if reader is None:
+        return lines
+    module, recognizer = reader
+    try:
+        return module.second_read(image, scale, lines, recognizer)  # type: ignore[no-any-return]
+    except Exception:  # a second opinion that fails leaves the first reading
+        return lines
+
+
+def _load_second_reader() -> tuple[Any, Any] | None:
+    with _SECOND_READER_LOCK:  # pages of one job share one loaded model
+        return _second_reader()
+
+
+@cache
+def _second_reader() -> tuple[Any, Any] | None:
+    """Return the second-reader module and its loaded model, or None when not installed.
+
+    Loaded by path: the child runs isolated (``-I``), without its own folder on sys.path.
+    """
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_second_read", SECOND_READ)
+    if spec is None or spec.loader is None:
+        return None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    path = module.model_path()
+    if path is None:
+        return None
+    try:
+        return module, module.Recognizer(path)
+    except Exception:  # no onnxruntime, or no memory for it under the cap
+        return None
 
 
 def upscaled(image: Image) -> tuple[Image, float]:
@@ -305,13 +380,9 @@ def _call(command: list[str], stdin: bytes, deadline: float) -> str:
     return done.stdout.decode("utf-8", "replace")
 
 
-def _words(tsv: str, scale: float) -> list[WordTuple]:
-    """Return (text, x0, top, x1, bottom, conf 0..1) per recognised word, in points."""
-    return [word for line in _lines(tsv, scale) for word in line]
-
-
-def _lines(tsv: str, scale: float) -> list[list[WordTuple]]:
-    """Return the recognised words grouped by tesseract's own lines, in reading order."""
+def _lines(tsv: str, scale: float) -> Lines:
+    """Return (text, x0, top, x1, bottom, conf 0..1) per recognised word, in points,
+    grouped by tesseract's own lines, in reading order."""
     grouped: dict[tuple[str, ...], list[WordTuple]] = {}
     for row in tsv.splitlines()[1:]:
         cells = row.split("\t")
@@ -321,10 +392,10 @@ def _lines(tsv: str, scale: float) -> list[list[WordTuple]]:
         box = (left * scale, top * scale, (left + width) * scale, (top + height) * scale)
         word = (cells[11].strip(), *box, float(cells[10]) / 100)
         grouped.setdefault(tuple(cells[1:5]), []).append(word)
-    return deskewed(list(grouped.values()))
+    return list(grouped.values())
 
 
-def deskewed(lines: list[list[WordTuple]]) -> list[list[WordTuple]]:
+def deskewed(lines: Lines) -> Lines:
     """Return the lines with the page's skew taken out of the words' vertical positions.
 
     Tesseract follows a tilted line, but the layout groups words by height on the page:
@@ -344,7 +415,7 @@ def deskewed(lines: list[list[WordTuple]]) -> list[list[WordTuple]]:
     ]
 
 
-def skew(lines: list[list[WordTuple]]) -> float:
+def skew(lines: Lines) -> float:
     """Return the median slope (rise over run) of the lines long enough to measure one."""
     slopes = sorted(s for s in (_slope(line) for line in lines) if s is not None)
     if len(slopes) < MIN_SKEW_LINES:
@@ -379,38 +450,27 @@ def _possible(match: re.Match[str]) -> bool:
     return any(1 <= int(day) <= 31 and 1 <= int(month) <= 12 for day, month in found)
 
 
-def _date_retry(
-    image: Image, scale: float, lang: str, deadline: float, words: list[WordTuple], psm: int
-) -> list[WordTuple]:
+def _date_retry(image: Image, reading: Reading, lines: Lines) -> Lines:
     # Only the lines with a date are taken from the larger read: elsewhere it was no better
     # (it lost as many totals as it found), so the first read keeps the rest of the page.
-    for factor in DATE_RETRY_SCALES:
-        found = [
-            line
-            for line in _larger_read(image, scale, lang, deadline, psm, factor)
-            if has_date(line)
-        ]
-        if found:
-            return merge_lines(words, found)
-    return words
-
-
-def _larger_read(
-    image: Image, scale: float, lang: str, deadline: float, psm: int, factor: float
-) -> list[list[WordTuple]]:
     from PIL import Image as PILImage
 
-    size = (int(image.width * factor), int(image.height * factor))
-    big = _pgm(image.resize(size, PILImage.Resampling.LANCZOS))
-    return _lines(_tesseract(big, deadline, lang=lang, psm=psm), scale / factor)
+    for factor in DATE_RETRY_SCALES:
+        size = (int(image.width * factor), int(image.height * factor))
+        larger = reading.lines(image.resize(size, PILImage.Resampling.LANCZOS), factor)
+        found = [line for line in larger if has_date(line)]
+        if found:
+            return merge_lines(lines, found)
+    return lines
 
 
-def merge_lines(words: list[WordTuple], lines: list[list[WordTuple]]) -> list[WordTuple]:
-    """Return ``words`` with every word inside the band of one of ``lines`` replaced by it."""
-    out = list(words)
-    for line in lines:
-        top, bottom = min(w[2] for w in line), max(w[4] for w in line)
-        out = [w for w in out if not top <= (w[2] + w[4]) / 2 <= bottom] + line
+def merge_lines(lines: Lines, found: Lines) -> Lines:
+    """Return ``lines`` with every word inside the band of one of ``found`` replaced by it."""
+    out = [list(line) for line in lines]
+    for new in found:
+        top, bottom = min(w[2] for w in new), max(w[4] for w in new)
+        kept = ([w for w in line if not top <= (w[2] + w[4]) / 2 <= bottom] for line in out)
+        out = [line for line in kept if line] + [new]
     return out
 
 
@@ -448,30 +508,29 @@ def page_language(text: str, allowed: str) -> str | None:
     return code if scores[best] >= 2 and code in allowed.split("+") else None
 
 
-def _try_rotation(
-    image: Image, scale: float, job: Job, deadline: float, words: list[WordTuple], psm: int
-) -> tuple[list[WordTuple], Image]:
-    angle = _osd_rotation(_pgm(image), deadline)
+def _try_rotation(image: Image, reading: Reading, lines: Lines) -> tuple[Lines, Image]:
+    angle = _osd_rotation(_pgm(image), reading.deadline)
     if not angle:
-        return words, image
+        return lines, image
     rotated = image.rotate(-angle, expand=True)
-    again = _words(_tesseract(_pgm(rotated), deadline, lang=job.languages, psm=psm), scale)
-    if mean_conf(again) * len(again) > mean_conf(words) * len(words):
+    again = reading.lines(rotated)
+    if _weight(again) > _weight(lines):
         return again, rotated
-    return words, image
+    return lines, image
 
 
-def _try_thicker(
-    image: Image, scale: float, job: Job, deadline: float, words: list[WordTuple], psm: int
-) -> list[WordTuple]:
+def _weight(lines: Lines) -> float:
+    words = _flat(lines)
+    return mean_conf(words) * len(words)
+
+
+def _try_thicker(image: Image, reading: Reading, lines: Lines) -> Lines:
     # Faint thermal or dot-matrix print has strokes a pixel wide that tesseract drops
     # (a clear receipt can come back empty); spreading dark pixels by one restores them.
     from PIL import ImageFilter
 
-    thick = _pgm(image.filter(ImageFilter.MinFilter(3)))
-    lang = job.languages.split("+")[0]
-    again = _words(_tesseract(thick, deadline, lang=lang, psm=psm), scale)
-    return again if mean_conf(again) > mean_conf(words) else words
+    again = reading.lines(image.filter(ImageFilter.MinFilter(3)))
+    return again if mean_conf(_flat(again)) > mean_conf(_flat(lines)) else lines
 
 
 def _osd_rotation(pgm: bytes, deadline: float) -> int:

@@ -143,6 +143,7 @@ def _job(
         workers=max(1, min(os.cpu_count() or 1, MAX_WORKERS, len(pages or regions) or MAX_WORKERS)),
         osd="osd" in installed_languages(),
         regions=regions,
+        second_reader=config.ocr_second_reader,
     )
 
 

@@ -153,5 +153,5 @@ def test_a_re_read_date_line_replaces_the_garbled_one() -> None:
     first = [("Order", 0.0, 10.0, 20.0, 18.0, 0.9), ("11/0/2018", 30.0, 10.0, 60.0, 18.0, 0.4)]
     first.append(("TOTAL", 0.0, 40.0, 20.0, 48.0, 0.9))
     again = [("Order", 0.0, 9.0, 20.0, 17.0, 0.9), ("11/03/2018", 30.0, 9.0, 60.0, 18.0, 0.8)]
-    merged = _raster.merge_lines(first, [again])
-    assert [w[0] for w in merged] == ["TOTAL", "Order", "11/03/2018"]
+    merged = _raster.merge_lines([first], [again])
+    assert [[w[0] for w in line] for line in merged] == [["TOTAL"], ["Order", "11/03/2018"]]

@@ -1,0 +1,223 @@
+"""Inside the OCR child: a second reader for the words that carry dates and amounts.
+
+On thermal receipts tesseract misreads digits into values that still look right
+("19/03/2018" for 10/03/2018, "78.00" for 75.00, "2014" for 2016), so no rule
+over its text can notice. PP-OCR's recogniser, a neural line reader trained on
+photographed text, reads each such word's box again. Its reading replaces
+tesseract's only when it is a whole date or amount in the same context (the
+label glued to the word reads the same), and the word's confidence then says
+whether the two readers agreed.
+
+The model is the PP-OCRv4 recogniser shipped inside the ``rapidocr-onnxruntime``
+wheel, run with onnxruntime directly: that package's own wrapper imports OpenCV,
+which costs the child 0.2 s per document and needs the system's libGL. Like the
+rest of the child, this file imports no ``extraction`` module; it is loaded by path.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+from typing import Any
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+WordTuple = tuple[str, float, float, float, float, float]
+MODEL = Path("models") / "ch_PP-OCRv4_rec_infer.onnx"
+#: The recogniser reads lines 48 px high. Words are batched by width, each batch as wide
+#: as its widest word (PaddleOCR pads lines to 320 px; for single words that tripled the
+#: time and read the same).
+HEIGHT = 48
+BATCH = 6
+#: Boxes smaller than this (pixels) are specks, not words.
+MIN_PIXELS = 4
+#: A second reading below this confidence is ignored.
+MIN_CONF = 0.9
+#: Crop margins around tesseract's box, in box heights: wide enough to catch a digit
+#: tesseract dropped at the edge ("7/03/2018" for 27/03/2018), narrow enough to
+#: leave the neighbouring word out.
+PAD_X = 0.25
+PAD_Y = 0.15
+#: A word the second reader re-reads: a numeric date (also with a separator read as a
+#: digit, "20/0472078"), any word after a "Date" label ("Date TGaPOTS"), or an amount
+#: with two decimals.
+DATE_WORD = re.compile(r"\d{1,4}[/.-]\d{1,3}[/.-]\d{2,4}")
+LOST_SEPARATOR = re.compile(r"(?<!\d)\d{1,2}[/.-]\d{6,7}(?!\d)")
+DATE_LABEL = re.compile(r"(?<![a-z])(?:date|datum|fecha|data|tarikh)\W*$", re.IGNORECASE)
+AMOUNT_WORD = re.compile(r"\d[.,]\d\d(?!\d)")
+#: What the second reading must be to count: a date whose day and month can be real, or
+#: an amount whose thousands marks are in place.
+STRICT_DATE = re.compile(
+    r"(?<!\d)(?:(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?:20|19)?\d\d"
+    r"|(?:19|20)\d\d[/.-](?P<m>\d{1,2})[/.-](?P<d>\d{1,2}))(?!\d)"
+)
+STRICT_AMOUNT = re.compile(r"(?<![\d.,])\d{1,3}(?:[,.]?\d{3})*[.,]\d\d(?![\d.,])")
+
+
+def model_path() -> Path | None:
+    """Return the recogniser model shipped in the rapidocr wheel, or None when not installed."""
+    spec = importlib.util.find_spec("rapidocr_onnxruntime")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / MODEL
+    return path if path.is_file() else None
+
+
+class Recognizer:
+    """PP-OCR's line recogniser on one thread (the child may run one per core)."""
+
+    def __init__(self, path: Path) -> None:
+        """Load the model and its alphabet (kept in the model's metadata)."""
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(
+            str(path), options, providers=["CPUExecutionProvider"]
+        )
+        meta = self.session.get_modelmeta().custom_metadata_map
+        # CTC: index 0 is "no character"; the space comes last.
+        self.alphabet = ["", *meta["character"].splitlines(), " "]
+
+    def read(self, crops: Sequence[Image]) -> list[tuple[str, float]]:
+        """Return the text and mean character confidence of each cropped line."""
+        order = sorted(range(len(crops)), key=lambda i: crops[i].width / max(crops[i].height, 1))
+        out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+        for start in range(0, len(order), BATCH):
+            batch = order[start : start + BATCH]
+            for index, result in zip(batch, self._batch([crops[i] for i in batch]), strict=True):
+                out[index] = result
+        return out
+
+    def _batch(self, crops: list[Image]) -> list[tuple[str, float]]:
+        import numpy as np
+
+        width = max(_width(c) for c in crops)
+        tensor = np.zeros((len(crops), 3, HEIGHT, width), dtype=np.float32)
+        for row, crop in enumerate(crops):
+            tensor[row, :, :, : _width(crop)] = _normalised(crop)
+        name = self.session.get_inputs()[0].name
+        scores = self.session.run(None, {name: tensor})[0]
+        return [self._decode(s) for s in scores]
+
+    def _decode(self, scores: Any) -> tuple[str, float]:
+        # Greedy CTC: best class per column, repeats collapsed, blanks dropped.
+        best, probs = scores.argmax(axis=1), scores.max(axis=1)
+        chars: list[str] = []
+        confs: list[float] = []
+        previous = -1
+        for index, prob in zip(best.tolist(), probs.tolist(), strict=True):
+            if index != previous and index != 0 and index < len(self.alphabet):
+                chars.append(self.alphabet[index])
+                confs.append(prob)
+            previous = index
+        return "".join(chars), (sum(confs) / len(confs) if confs else 0.0)
+
+
+def _width(crop: Image) -> int:
+    return max(1, math.ceil(HEIGHT * crop.width / max(crop.height, 1)))
+
+
+def _normalised(crop: Image) -> Any:
+    import numpy as np
+    from PIL import Image as PILImage
+
+    line = crop.convert("RGB").resize((_width(crop), HEIGHT), PILImage.Resampling.BILINEAR)
+    pixels = np.asarray(line, dtype=np.float32).transpose(2, 0, 1)
+    return pixels / 127.5 - 1.0
+
+
+Target = tuple[int, int, str]  # line, word, kind ("date" | "amount")
+
+
+def targets(lines: Sequence[Sequence[WordTuple]], scale: float) -> list[Target]:
+    """Return the words worth a second reading: dates, amounts and whatever follows "Date"."""
+    out: list[Target] = []
+    for row, line in enumerate(lines):
+        for col, word in enumerate(line):
+            kind = _kind(word[0], line[col - 1][0] if col else "")
+            if kind and min(word[3] - word[1], word[4] - word[2]) >= MIN_PIXELS * scale:
+                out.append((row, col, kind))
+    return out
+
+
+def _kind(text: str, before: str) -> str | None:
+    if DATE_WORD.search(text) or LOST_SEPARATOR.search(text) or DATE_LABEL.search(before):
+        return "date"
+    return "amount" if AMOUNT_WORD.search(text) else None
+
+
+def crop(image: Image, line: Sequence[WordTuple], col: int, scale: float) -> Image:
+    """Return the word's box (points -> the image's pixels) with a margin.
+
+    The margin stops halfway to the neighbouring words, so the second reader sees
+    one word ("10/03/2018", not "10/03/2018 5:41").
+    """
+    _, x0, top, x1, bottom, _ = line[col]
+    pad = PAD_X * (bottom - top)
+    left = max(x0 - pad, (line[col - 1][3] + x0) / 2 if col else x0 - pad)
+    right = min(x1 + pad, (x1 + line[col + 1][1]) / 2 if col + 1 < len(line) else x1 + pad)
+    upper, lower = top - PAD_Y * (bottom - top), bottom + PAD_Y * (bottom - top)
+    box = (left / scale, upper / scale, right / scale, lower / scale)
+    return image.crop(
+        (
+            max(0, int(box[0])),
+            max(0, int(box[1])),
+            min(image.width, math.ceil(box[2])),
+            min(image.height, math.ceil(box[3])),
+        )
+    )
+
+
+def decided(word: WordTuple, kind: str, reading: str, conf: float) -> WordTuple:
+    """Return the word as the two readings decide it.
+
+    Agreement raises the word's confidence to the surer reader's; a second reading
+    that is one well-formed date or amount in the same context replaces a different
+    first one, at the lower of the two readers' confidences (they disagreed).
+    """
+    text = word[0]
+    if conf < MIN_CONF:
+        return word
+    if reading == text:
+        return (*word[:5], max(word[5], conf))
+    if not _same_context(text, reading, STRICT_DATE if kind == "date" else STRICT_AMOUNT):
+        return word
+    return (reading, *word[1:5], min(word[5], conf))
+
+
+def _same_context(first: str, second: str, pattern: re.Pattern[str]) -> bool:
+    # "Date:19/03/2018" vs "Date:10/03/2018": only the value differs. "130 00" lost the
+    # point and "10/03/20185:41" took in the time beside it: neither is one value.
+    found = [m for m in pattern.finditer(second) if pattern is STRICT_AMOUNT or _real_date(m)]
+    if len(found) != 1:
+        return False
+    before, after = second[: found[0].start()], second[found[0].end() :]
+    return re.fullmatch(re.escape(before) + ".+" + re.escape(after), first) is not None
+
+
+def _real_date(match: re.Match[str]) -> bool:
+    if match.group("m"):
+        return 1 <= int(match.group("d")) <= 31 and 1 <= int(match.group("m")) <= 12
+    a, b = int(match.group("a")), int(match.group("b"))
+    return (1 <= a <= 31 and 1 <= b <= 12) or (1 <= b <= 31 and 1 <= a <= 12)
+
+
+def second_read(
+    image: Image, scale: float, lines: list[list[WordTuple]], recognizer: Recognizer
+) -> list[list[WordTuple]]:
+    """Return the lines with their dates and amounts decided by both readers."""
+    chosen = targets(lines, scale)
+    if not chosen:
+        return lines
+    readings = recognizer.read([crop(image, lines[row], col, scale) for row, col, _ in chosen])
+    out = [list(line) for line in lines]
+    for (row, col, kind), (reading, conf) in zip(chosen, readings, strict=True):
+        out[row][col] = decided(lines[row][col], kind, reading.strip(), conf)
+    return out

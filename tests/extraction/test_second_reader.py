@@ -1,0 +1,141 @@
+"""The second reader: PP-OCR's recogniser re-reads the dates and amounts tesseract read.
+
+The receipts are SROIE scans (CC BY 4.0, source in each ``*.truth.json``); the model is
+the real PP-OCRv4 recogniser from the rapidocr-onnxruntime wheel.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from PIL import ImageDraw
+from PIL import ImageFont
+from PIL import ImageOps
+
+from extraction.config import ExtractionConfig
+from extraction.models import Candidate
+from extraction.models import ExtractedDocument
+from extraction.read import read_candidate
+from extraction.text import _second_read
+from extraction.text import ocr
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "image-scan"
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def _word(
+    text: str, x0: float = 10.0, x1: float = 60.0, conf: float = 0.4
+) -> _second_read.WordTuple:
+    return (text, x0, 10.0, x1, 20.0, conf)
+
+
+def test_agreeing_readers_raise_the_words_confidence() -> None:
+    assert _second_read.decided(_word("12.50"), "amount", "12.50", 0.97)[5] == 0.97
+
+
+def test_a_misread_date_is_replaced_at_the_lower_confidence() -> None:
+    word = _second_read.decided(_word("Date:19/03/2018", conf=0.6), "date", "Date:10/03/2018", 0.98)
+    assert word[0] == "Date:10/03/2018"
+    assert word[5] == 0.6  # the readers disagreed: no more sure than the first one
+
+
+@pytest.mark.parametrize(
+    ("first", "kind", "second"),
+    [
+        ("19/03/2018", "date", "10/03/20185:41"),  # took in the time beside it
+        ("130.00", "amount", "130 00"),  # lost the point: not one amount
+        ("12/03/2018", "date", "45/03/2018"),  # no such day or month
+        ("RM12.00", "amount", "RM 12.00 SR"),  # the context changed
+    ],
+)
+def test_a_second_reading_that_is_not_one_clean_value_is_ignored(
+    first: str, kind: str, second: str
+) -> None:
+    assert _second_read.decided(_word(first), kind, second, 0.99)[0] == first
+
+
+def test_an_unsure_second_reading_is_ignored() -> None:
+    assert _second_read.decided(_word("78.00"), "amount", "75.00", 0.7)[0] == "78.00"
+
+
+def test_targets_are_dates_amounts_and_the_word_after_a_date_label() -> None:
+    line = [
+        _word("Date", 0, 30),
+        _word("TGaPOTS", 40, 90),
+        _word("20/0472078", 100, 160),
+        _word("Qty", 170, 190),
+        _word("12.50", 200, 230),
+        _word("7.5", 240, 250),
+    ]
+    assert _second_read.targets([line], 1.0) == [(0, 1, "date"), (0, 2, "date"), (0, 4, "amount")]
+
+
+def test_a_speck_is_not_read_again() -> None:
+    speck = ("1.00", 10.0, 10.0, 10.5, 10.5, 0.1)
+    assert _second_read.targets([[speck]], 1.0) == []
+
+
+def test_the_crop_stops_halfway_to_the_neighbouring_words() -> None:
+    # Boxes 10 points high: a margin of 2.5 each side, unless a neighbour is closer.
+    image = Image.new("L", (400, 100), 255)
+    close = [_word("Date:", 10, 50), _word("10/03/2018", 52, 150), _word("5:41", 152, 200)]
+    assert _second_read.crop(image, close, 1, 1.0).width == 151 - 51
+    alone = [_word("10/03/2018", 52, 150)]
+    assert _second_read.crop(image, alone, 0, 1.0).width == 153 - 49
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> _second_read.Recognizer:
+    path = _second_read.model_path()
+    assert path is not None, "rapidocr-onnxruntime (a dependency) ships the model"
+    return _second_read.Recognizer(path)
+
+
+def _rendered(text: str) -> Image.Image:
+    # A word as the OCR child crops it: tight around the ink, with a small margin.
+    image = Image.new("L", (300, 60), 255)
+    font = ImageFont.truetype(str(FONT), 32) if FONT.exists() else ImageFont.load_default(32)
+    ImageDraw.Draw(image).text((10, 10), text, fill=0, font=font)
+    x0, top, x1, bottom = ImageOps.invert(image).getbbox() or (0, 0, 300, 60)
+    return image.crop((x0 - 4, top - 4, x1 + 4, bottom + 4))
+
+
+def test_the_model_reads_printed_dates_and_amounts(recognizer: _second_read.Recognizer) -> None:
+    texts = ["27/03/2018", "1,234.50", "RM75.00"]
+    readings = recognizer.read([_rendered(t) for t in texts])
+    assert [text for text, _ in readings] == texts
+    assert all(conf > 0.9 for _, conf in readings)
+
+
+def _read(name: str, config: ExtractionConfig) -> tuple[ExtractedDocument, dict[str, str]]:
+    path = CORPUS / name
+    truth = json.loads(path.with_name(path.name + ".truth.json").read_text())["fields"]
+    doc = read_candidate(Candidate("1", path.read_bytes(), name, "image/jpeg"), config)
+    return doc, truth
+
+
+@pytest.mark.ocr
+def test_a_garbled_date_after_its_label_is_read_by_the_second_reader() -> None:
+    if not ocr.is_available():
+        pytest.skip("tesseract is not installed")
+    # Tesseract reads the date as "Date TGaPOTS"; PP-OCR reads that word as 11/05/2018.
+    alone, truth = _read("sroie__609.jpg", ExtractionConfig(ocr_second_reader=False))
+    both, _ = _read("sroie__609.jpg", ExtractionConfig())
+    assert "invoice_date" not in alone.fields
+    assert str(both.fields["invoice_date"].value) == truth["invoice_date"]
+
+
+@pytest.mark.ocr
+def test_a_misread_total_is_read_right_by_the_second_reader() -> None:
+    if not ocr.is_available():
+        pytest.skip("tesseract is not installed")
+    # Tesseract reads 75.00 as "78.00" on every total line; PP-OCR reads it right.
+    alone, truth = _read("sroie__031.jpg", ExtractionConfig(ocr_second_reader=False))
+    both, _ = _read("sroie__031.jpg", ExtractionConfig())
+    assert alone.fields["total_amount"].value == Decimal("78.00")
+    assert both.fields["total_amount"].value == Decimal(truth["total_amount"])
+    assert both.fields["total_amount"].confidence < 0.95  # the two readers disagreed
