@@ -1,6 +1,7 @@
 """Extraction accuracy benchmark over a corpus of documents with ``*.truth.json`` files.
 
-``python -m daemon.bench accuracy DIR [--ignore-xml] [--kind K ...] [--jobs N] [--json]`` walks
+``python -m daemon.bench accuracy DIR [--ignore-xml] [--kind K ...] [--jobs N]
+[--no-second-reader] [--json]`` walks
 ``DIR/<kind>/`` (``eml`` is skipped: its truth has no invoice fields), runs
 :func:`extraction.extract` on each document that has a truth file, and reports per
 kind and per field the share of documents whose value equals the truth, the
@@ -198,6 +199,7 @@ def run_accuracy(
     kinds: list[str] | None,
     out: TextIO,
     jobs: int = 1,
+    second_reader: bool = True,
 ) -> dict[str, Any]:
     """Score extraction against the corpus truth and print a table to ``out``.
 
@@ -208,11 +210,12 @@ def run_accuracy(
         out: where the readable table goes.
         jobs: documents read at once, as the daemon's ``worker.threads`` do; with more
             than one, throughput is measured on the wall clock of each kind.
+        second_reader: read the dates, amounts and shop names of images twice (the default).
 
     Returns:
         The machine-readable result (see :func:`_result`).
     """
-    config = ExtractionConfig(ignore_xml=ignore_xml)
+    config = ExtractionConfig(ignore_xml=ignore_xml, ocr_second_reader=second_reader)
     run = Run()
     by_kind: dict[str, list[tuple[Path, dict[str, Any]]]] = {}
     for kind, path, truth in iter_corpus(corpus_dir, kinds):
@@ -445,12 +448,23 @@ def main(argv: list[str]) -> int:
     accuracy.add_argument(
         "--jobs", type=int, default=1, help="documents read at once (like worker.threads)"
     )
+    accuracy.add_argument(
+        "--no-second-reader",
+        action="store_false",
+        dest="second_reader",
+        help="OCR images with tesseract alone (measures what the second reader costs)",
+    )
     args = parser.parse_args(argv)
     if not args.corpus.is_dir():
         parser.error(f"not a folder: {args.corpus}")
     table_out: TextIO = io.StringIO() if args.json else sys.stdout
     result = run_accuracy(
-        args.corpus, ignore_xml=args.ignore_xml, kinds=args.kinds, out=table_out, jobs=args.jobs
+        args.corpus,
+        ignore_xml=args.ignore_xml,
+        kinds=args.kinds,
+        out=table_out,
+        jobs=args.jobs,
+        second_reader=args.second_reader,
     )
     if args.json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")

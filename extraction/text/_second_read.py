@@ -50,6 +50,12 @@ DATE_WORD = re.compile(r"\d{1,4}[/.-]\d{1,3}[/.-]\d{2,4}")
 LOST_SEPARATOR = re.compile(r"(?<!\d)\d{1,2}[/.-]\d{6,7}(?!\d)")
 DATE_LABEL = re.compile(r"(?<![a-z])(?:date|datum|fecha|data|tarikh)\W*$", re.IGNORECASE)
 AMOUNT_WORD = re.compile(r"\d[.,]\d\d(?!\d)")
+#: Words of the first lines that may spell the shop's name.
+HEADER_LINES = 6
+NAME_WORD = re.compile(r"[A-Za-z&'().|-]{3,}")
+#: A name word is respelled only when the second reader is clearly surer than tesseract
+#: (both misread letters: "COMPANY" 0.96 read "COMFANY" 0.97), and never for case alone.
+NAME_MARGIN = 0.05
 #: What the second reading must be to count: a date whose day and month can be real, or
 #: an amount whose thousands marks are in place.
 STRICT_DATE = re.compile(
@@ -142,9 +148,16 @@ def targets(lines: Sequence[Sequence[WordTuple]], scale: float) -> list[Target]:
     for row, line in enumerate(lines):
         for col, word in enumerate(line):
             kind = _kind(word[0], line[col - 1][0] if col else "")
+            if kind is None and row < HEADER_LINES and _doubtful_name(word):
+                kind = "name"
             if kind and min(word[3] - word[1], word[4] - word[2]) >= MIN_PIXELS * scale:
                 out.append((row, col, kind))
     return out
+
+
+def _doubtful_name(word: WordTuple) -> bool:
+    # A word tesseract is sure of could not be respelled (see NAME_MARGIN): not worth a read.
+    return word[5] < 1.0 - NAME_MARGIN and NAME_WORD.fullmatch(word[0]) is not None
 
 
 def _kind(text: str, before: str) -> str | None:
@@ -187,6 +200,13 @@ def decided(word: WordTuple, kind: str, reading: str, conf: float) -> WordTuple:
         return word
     if reading == text:
         return (*word[:5], max(word[5], conf))
+    if kind == "name":
+        sure = conf >= word[5] + NAME_MARGIN and reading.upper() != text.upper()
+        return (
+            (reading, *word[1:5], min(word[5], conf))
+            if sure and _near_name(text, reading)
+            else word
+        )
     if not _same_context(text, reading, STRICT_DATE if kind == "date" else STRICT_AMOUNT):
         return word
     return (reading, *word[1:5], min(word[5], conf))
@@ -200,6 +220,22 @@ def _same_context(first: str, second: str, pattern: re.Pattern[str]) -> bool:
         return False
     before, after = second[: found[0].start()], second[found[0].end() :]
     return re.fullmatch(re.escape(before) + ".+" + re.escape(after), first) is not None
+
+
+def _near_name(first: str, second: str) -> bool:
+    # One word of a shop's name: letters read differently, not a different word.
+    if not NAME_WORD.fullmatch(second) or abs(len(first) - len(second)) > 1:
+        return False
+    return _distance(first.upper(), second.upper()) <= max(1, len(second) // 3)
+
+
+def _distance(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
 
 
 def _real_date(match: re.Match[str]) -> bool:

@@ -48,6 +48,9 @@ from extraction.text._raster import Region
 
 #: Most tesseract processes one document may run at once (one per core).
 MAX_WORKERS = 4
+#: The second reader (onnxruntime and its model) maps about 250 MiB into the child; under a
+#: tighter memory cap it would take the room tesseract needs, so it is left out.
+SECOND_READER_MIN_MEMORY = 512 * 1024 * 1024
 
 
 def is_available() -> bool:
@@ -143,7 +146,8 @@ def _job(
         workers=max(1, min(os.cpu_count() or 1, MAX_WORKERS, len(pages or regions) or MAX_WORKERS)),
         osd="osd" in installed_languages(),
         regions=regions,
-        second_reader=config.ocr_second_reader,
+        second_reader=config.ocr_second_reader
+        and config.child_memory_bytes >= SECOND_READER_MIN_MEMORY,
     )
 
 

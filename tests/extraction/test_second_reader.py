@@ -1,4 +1,4 @@
-"""The second reader: PP-OCR's recogniser re-reads the dates and amounts tesseract read.
+"""The second reader: PP-OCR's recogniser re-reads the dates, amounts and shop names.
 
 The receipts are SROIE scans (CC BY 4.0, source in each ``*.truth.json``); the model is
 the real PP-OCRv4 recogniser from the rapidocr-onnxruntime wheel.
@@ -62,6 +62,23 @@ def test_an_unsure_second_reading_is_ignored() -> None:
     assert _second_read.decided(_word("78.00"), "amount", "75.00", 0.7)[0] == "78.00"
 
 
+@pytest.mark.parametrize(
+    ("first", "conf", "second", "expected"),
+    [
+        ("AEGON", 0.20, "AEON", "AEON"),  # a letter too many, tesseract unsure
+        ("SON", 0.81, "SDN", "SDN"),
+        ("COMPANY", 0.96, "COMFANY", "COMPANY"),  # not clearly surer: both may misread
+        ("Sdn", 0.80, "sdn", "Sdn"),  # case alone is not a misreading
+        ("PIZZA", 0.30, "TOTAL", "PIZZA"),  # another word, not a respelling
+        ("HOUSE", 0.30, "HOUSE8", "HOUSE"),  # not a name word
+    ],
+)
+def test_a_shop_name_word_is_respelled_only_when_clearly_misread(
+    first: str, conf: float, second: str, expected: str
+) -> None:
+    assert _second_read.decided(_word(first, conf=conf), "name", second, 0.99)[0] == expected
+
+
 def test_targets_are_dates_amounts_and_the_word_after_a_date_label() -> None:
     line = [
         _word("Date", 0, 30),
@@ -71,7 +88,18 @@ def test_targets_are_dates_amounts_and_the_word_after_a_date_label() -> None:
         _word("12.50", 200, 230),
         _word("7.5", 240, 250),
     ]
-    assert _second_read.targets([line], 1.0) == [(0, 1, "date"), (0, 2, "date"), (0, 4, "amount")]
+    header = [[_word("SHOP", conf=0.99)]] * _second_read.HEADER_LINES  # sure: no name target
+    row = len(header)
+    assert _second_read.targets([*header, line], 1.0) == [
+        (row, 1, "date"),
+        (row, 2, "date"),
+        (row, 4, "amount"),
+    ]
+
+
+def test_doubtful_words_of_the_first_lines_are_name_targets() -> None:
+    header = [[_word("AEGON", conf=0.2), _word("BHD", conf=0.99), _word("12", conf=0.2)]]
+    assert _second_read.targets(header, 1.0) == [(0, 0, "name")]
 
 
 def test_a_speck_is_not_read_again() -> None:
@@ -139,3 +167,17 @@ def test_a_misread_total_is_read_right_by_the_second_reader() -> None:
     assert alone.fields["total_amount"].value == Decimal("78.00")
     assert both.fields["total_amount"].value == Decimal(truth["total_amount"])
     assert both.fields["total_amount"].confidence < 0.95  # the two readers disagreed
+    # The shop's name, "AEGON CO. (M) BHD" to tesseract, is respelled too.
+    assert alone.fields["vendor_name"].value == "AEGON CO. (M) BHD"
+    assert both.fields["vendor_name"].value == truth["vendor_name"]
+
+
+@pytest.mark.ocr
+def test_under_a_tight_memory_cap_tesseract_reads_alone() -> None:
+    if not ocr.is_available():
+        pytest.skip("tesseract is not installed")
+    # 300 MiB is enough for tesseract on this receipt, not for it and the second reader.
+    tight = ExtractionConfig(child_memory_bytes=300 * 1024 * 1024)
+    assert ocr._job("image", (), tight).second_reader is False
+    doc, _ = _read("sroie__031.jpg", tight)
+    assert doc.fields["vendor_name"].value == "AEGON CO. (M) BHD"  # tesseract's own reading
