@@ -1,8 +1,8 @@
 """Inside the OCR child: decode or render images or page regions, run tesseract, reply JSON.
 
 The child runs this file as a script (``python -I _raster.py``), so it imports
-only the standard library, Pillow and pypdfium2 for tesseract's part: importing the ``extraction``
-package would cost more start-up time than tesseract needs for a receipt.
+only the standard library, Pillow and pypdfium2 for tesseract's part: importing
+the ``extraction`` package would cost more start-up time than tesseract needs for a receipt.
 The parent writes one JSON line of :class:`Job` parameters and then the raw
 document bytes; the child caps its address space before it touches them and
 writes one JSON reply (``{"status": "ok", "pages": [...]}`` or a failure code
@@ -12,9 +12,9 @@ Tesseract is called directly (TSV on stdout, the image as PGM on stdin, no
 temporary files) with ``OMP_THREAD_LIMIT=1``: its OpenMP threads made a
 receipt 3-5x slower on a shared 2-core machine. Pages of a multi-page
 document are read by up to ``Job.workers`` tesseract processes at once;
-each of them inherits the memory cap. On images, the dates and amounts are
-then read again by :mod:`extraction.text._second_read` (numpy and onnxruntime,
-loaded by path and only then), whose model loads while tesseract reads.
+each of them inherits the memory cap. On images, the dates, amounts and doubtful
+name words are then read again by :mod:`extraction.text._second_read` (numpy and
+onnxruntime, loaded by path and only then), whose model loads while tesseract reads.
 """
 
 from __future__ import annotations

@@ -1,12 +1,13 @@
-"""Inside the OCR child: a second reader for the words that carry dates and amounts.
+"""Inside the OCR child: a second reader for the words that carry dates, amounts and names.
 
 On thermal receipts tesseract misreads digits into values that still look right
 ("19/03/2018" for 10/03/2018, "78.00" for 75.00, "2014" for 2016), so no rule
 over its text can notice. PP-OCR's recogniser, a neural line reader trained on
-photographed text, reads each such word's box again. Its reading replaces
-tesseract's only when it is a whole date or amount in the same context (the
-label glued to the word reads the same), and the word's confidence then says
-whether the two readers agreed.
+photographed text, reads each such word's box again, and the doubtful words of the
+first lines, where the shop's name is. Its reading replaces tesseract's only when
+it is a whole date or amount in the same context (the label glued to the word
+reads the same), or a close and clearly surer spelling of a name word; the word's
+confidence then says whether the two readers agreed.
 
 The model is the PP-OCRv4 recogniser shipped inside the ``rapidocr-onnxruntime``
 wheel, run with onnxruntime directly: that package's own wrapper imports OpenCV,
