@@ -142,7 +142,7 @@ class ExtractionSettings(BaseModel):
     """``[extraction]``: OCR and limits."""
 
     ocr_languages: str = "eng+fra+deu"
-    #: Read the dates and amounts of photos a second time with PP-OCR's recogniser.
+    #: Read the dates, amounts and doubtful name words of photos again with PP-OCR.
     ocr_second_reader: bool = True
     max_file_bytes: int = 50 * 1024 * 1024
     max_pages: int = 200

@@ -28,8 +28,9 @@ class ExtractionConfig:
     ocr_languages: str = "eng+fra+deu"
     ocr_dpi: int = 300
     ocr_timeout_s: float = 120.0
-    #: Dates and amounts of photos and scanned images are read again by PP-OCR's
-    #: recogniser (when rapidocr-onnxruntime is installed), see extraction.text._second_read.
+    #: Dates, amounts and doubtful name words of photos and scanned images are read again
+    #: by PP-OCR's recogniser (when rapidocr-onnxruntime is installed), see
+    #: extraction.text._second_read.
     ocr_second_reader: bool = True
     ignore_xml: bool = False
     max_file_bytes: int = 50 * 1024 * 1024

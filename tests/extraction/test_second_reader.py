@@ -146,24 +146,32 @@ def _read(name: str, config: ExtractionConfig) -> tuple[ExtractedDocument, dict[
     return doc, truth
 
 
-@pytest.mark.ocr
-def test_a_garbled_date_after_its_label_is_read_by_the_second_reader() -> None:
+def _without_and_with(name: str) -> tuple[ExtractedDocument, ExtractedDocument, dict[str, str]]:
+    alone, truth = _read(name, ExtractionConfig(ocr_second_reader=False))
+    both, _ = _read(name, ExtractionConfig())
+    return alone, both, truth
+
+
+@pytest.fixture
+def _tesseract() -> None:
     if not ocr.is_available():
         pytest.skip("tesseract is not installed")
+
+
+@pytest.mark.ocr
+@pytest.mark.usefixtures("_tesseract")
+def test_a_garbled_date_after_its_label_is_read_by_the_second_reader() -> None:
     # Tesseract reads the date as "Date TGaPOTS"; PP-OCR reads that word as 11/05/2018.
-    alone, truth = _read("sroie__609.jpg", ExtractionConfig(ocr_second_reader=False))
-    both, _ = _read("sroie__609.jpg", ExtractionConfig())
+    alone, both, truth = _without_and_with("sroie__609.jpg")
     assert "invoice_date" not in alone.fields
     assert str(both.fields["invoice_date"].value) == truth["invoice_date"]
 
 
 @pytest.mark.ocr
+@pytest.mark.usefixtures("_tesseract")
 def test_a_misread_total_is_read_right_by_the_second_reader() -> None:
-    if not ocr.is_available():
-        pytest.skip("tesseract is not installed")
     # Tesseract reads 75.00 as "78.00" on every total line; PP-OCR reads it right.
-    alone, truth = _read("sroie__031.jpg", ExtractionConfig(ocr_second_reader=False))
-    both, _ = _read("sroie__031.jpg", ExtractionConfig())
+    alone, both, truth = _without_and_with("sroie__031.jpg")
     assert alone.fields["total_amount"].value == Decimal("78.00")
     assert both.fields["total_amount"].value == Decimal(truth["total_amount"])
     assert both.fields["total_amount"].confidence < 0.95  # the two readers disagreed
@@ -173,10 +181,9 @@ def test_a_misread_total_is_read_right_by_the_second_reader() -> None:
 
 
 @pytest.mark.ocr
+@pytest.mark.usefixtures("_tesseract")
 def test_under_a_tight_memory_cap_tesseract_reads_alone() -> None:
-    if not ocr.is_available():
-        pytest.skip("tesseract is not installed")
-    # 300 MiB is enough for tesseract on this receipt, not for it and the second reader.
+    # Below the 512 MiB the second reader needs beside tesseract, tesseract reads alone.
     tight = ExtractionConfig(child_memory_bytes=300 * 1024 * 1024)
     assert ocr._job("image", (), tight).second_reader is False
     doc, _ = _read("sroie__031.jpg", tight)
