@@ -88,6 +88,7 @@ class Recognizer:
         self.session = onnxruntime.InferenceSession(
             str(path), options, providers=["CPUExecutionProvider"]
         )
+        self.input = self.session.get_inputs()[0].name
         meta = self.session.get_modelmeta().custom_metadata_map
         # CTC: index 0 is "no character"; the space comes last.
         self.alphabet = ["", *meta["character"].splitlines(), " "]
@@ -109,8 +110,7 @@ class Recognizer:
         tensor = np.zeros((len(crops), 3, HEIGHT, width), dtype=np.float32)
         for row, crop in enumerate(crops):
             tensor[row, :, :, : _width(crop)] = _normalised(crop)
-        name = self.session.get_inputs()[0].name
-        scores = self.session.run(None, {name: tensor})[0]
+        scores = self.session.run(None, {self.input: tensor})[0]
         return [self._decode(s) for s in scores]
 
     def _decode(self, scores: Any) -> tuple[str, float]:
@@ -140,11 +140,12 @@ def _normalised(crop: Image) -> Any:
     return pixels / 127.5 - 1.0
 
 
-Target = tuple[int, int, str]  # line, word, kind ("date" | "amount")
+Target = tuple[int, int, str]  # line, word, kind ("date" | "amount" | "name")
 
 
 def targets(lines: Sequence[Sequence[WordTuple]], scale: float) -> list[Target]:
-    """Return the words worth a second reading: dates, amounts and whatever follows "Date"."""
+    """Return the words worth a second reading: dates, amounts, whatever follows "Date", and
+    the doubtful words of the first lines (the shop's name)."""
     out: list[Target] = []
     for row, line in enumerate(lines):
         for col, word in enumerate(line):
@@ -174,17 +175,15 @@ def crop(image: Image, line: Sequence[WordTuple], col: int, scale: float) -> Ima
     one word ("10/03/2018", not "10/03/2018 5:41").
     """
     _, x0, top, x1, bottom, _ = line[col]
-    pad = PAD_X * (bottom - top)
-    left = max(x0 - pad, (line[col - 1][3] + x0) / 2 if col else x0 - pad)
-    right = min(x1 + pad, (x1 + line[col + 1][1]) / 2 if col + 1 < len(line) else x1 + pad)
-    upper, lower = top - PAD_Y * (bottom - top), bottom + PAD_Y * (bottom - top)
-    box = (left / scale, upper / scale, right / scale, lower / scale)
+    pad, pad_y = PAD_X * (bottom - top), PAD_Y * (bottom - top)
+    left = max(x0 - pad, (line[col - 1][3] + x0) / 2) if col else x0 - pad
+    right = min(x1 + pad, (x1 + line[col + 1][1]) / 2) if col + 1 < len(line) else x1 + pad
     return image.crop(
         (
-            max(0, int(box[0])),
-            max(0, int(box[1])),
-            min(image.width, math.ceil(box[2])),
-            min(image.height, math.ceil(box[3])),
+            max(0, int(left / scale)),
+            max(0, int((top - pad_y) / scale)),
+            min(image.width, math.ceil(right / scale)),
+            min(image.height, math.ceil((bottom + pad_y) / scale)),
         )
     )
 
@@ -202,15 +201,11 @@ def decided(word: WordTuple, kind: str, reading: str, conf: float) -> WordTuple:
     if reading == text:
         return (*word[:5], max(word[5], conf))
     if kind == "name":
-        sure = conf >= word[5] + NAME_MARGIN and reading.upper() != text.upper()
-        return (
-            (reading, *word[1:5], min(word[5], conf))
-            if sure and _near_name(text, reading)
-            else word
-        )
-    if not _same_context(text, reading, STRICT_DATE if kind == "date" else STRICT_AMOUNT):
-        return word
-    return (reading, *word[1:5], min(word[5], conf))
+        surer = conf >= word[5] + NAME_MARGIN and reading.upper() != text.upper()
+        accepted = surer and _near_name(text, reading)
+    else:
+        accepted = _same_context(text, reading, STRICT_DATE if kind == "date" else STRICT_AMOUNT)
+    return (reading, *word[1:5], min(word[5], conf)) if accepted else word
 
 
 def _same_context(first: str, second: str, pattern: re.Pattern[str]) -> bool:
@@ -225,18 +220,11 @@ def _same_context(first: str, second: str, pattern: re.Pattern[str]) -> bool:
 
 def _near_name(first: str, second: str) -> bool:
     # One word of a shop's name: letters read differently, not a different word.
+    from rapidfuzz.distance import Levenshtein
+
     if not NAME_WORD.fullmatch(second) or abs(len(first) - len(second)) > 1:
         return False
-    return _distance(first.upper(), second.upper()) <= max(1, len(second) // 3)
-
-
-def _distance(a: str, b: str) -> int:
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, cb in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
-    return row[-1]
+    return Levenshtein.distance(first.upper(), second.upper()) <= max(1, len(second) // 3)
 
 
 def _real_date(match: re.Match[str]) -> bool:
@@ -249,7 +237,7 @@ def _real_date(match: re.Match[str]) -> bool:
 def second_read(
     image: Image, scale: float, lines: list[list[WordTuple]], recognizer: Recognizer
 ) -> list[list[WordTuple]]:
-    """Return the lines with their dates and amounts decided by both readers."""
+    """Return the lines with their dates, amounts and name words decided by both readers."""
     chosen = targets(lines, scale)
     if not chosen:
         return lines
