@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -47,11 +48,12 @@ from extraction.text.layout import Chunk
 from extraction.text.layout import Line
 
 #: Money as a till prints it, OCR slips included: "12.50", "RM53. 60", "1,234.50", "13,78",
+#: "0.02-" (negative),
 #: and "RM" misread as two or three letters ending in M ("FM3.00", "PFM7.00", "[M3.00").
 _MONEY = re.compile(
-    r"(?<![\w.,/:-])(?P<sign>-\s?)?(?:RM|[A-Z\[|(]{1,2}M(?=\d)|\$|S\$)?\s?"
+    r"(?<![\w.,/-])(?P<sign>-\s?)?(?:RM|[A-Z\[|(]{1,2}M(?=\d)|\$|S\$)?\s?"
     r"(?P<int>[\dOo]{1,3}(?:,[\dOo]{3})+|[\dOo]{1,6})(?:[.,] ?|\. )(?P<dec>[\dOo]{2})"
-    r"(?![\w.,/%]|\s?\d)"
+    r"(?P<trail>-(?!\d))?(?![\w.,/%]|\s?\d)"
 )
 #: Words of a name and nothing else: tesseract's confidence in them can be 0 when the
 #: letters are large and bold, yet they are read right ("ENTERPRISE").
@@ -68,12 +70,26 @@ _COMPACT_DATE = re.compile(
 )
 _LOST_SEPARATOR = re.compile(r"(?<![\d/.-])([0-3]\d)([01]\d)([/.-])(20\d\d)(?!\d)")
 _DATE_SLIPS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
+# "Net Tota! 25. 2": a line ending in a digit printed its own amount, OCR just broke it.
+_GARBLED_AMOUNT = re.compile(r"\d\s*$")
+_INCLUSIVE = re.compile(r"(?i)\b(?:incl|inkl|with\b|ttc\b)")
+_TAX_WORDS = frozenset({"tax_amount"})
+_REMARK = re.compile(r"^\W*\(.*\)\W*$")
 _POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
 _TYPOGRAPHIC_APOSTROPHE = "\u2019"
 #: A bracketed group ending a line with a digit in at least four characters: a
 #: registration number, however garbled ("(587969-U)", "( lu/SJ&9-P)"), but not "[002]".
 _NUMBERED_GROUP = re.compile(r"\s*[(\[](?=[^()\[\]]*\d)[^()\[\]]{4,}[)\]]?\s*$")
-_REGISTRATION = re.compile(r"\s*[(\[]?\s*\d[\d\s]{3,}-?\s*[A-Z]?\s*[)\]]?\s*$")
+# "273500-U (KSB)": the company number, then the branch's code.
+_REGISTRATION = re.compile(
+    r"\s*[(\[]?\s*\d[\d\s]{3,}-?\s*[A-Z]?\s*[)\]]?(?:\s*\([A-Z0-9]{1,4}\))?\s*$"
+)
+# "KING?S": OCR's question mark between two letters is the apostrophe it could not place.
+_LOST_APOSTROPHE = re.compile(r"(?<=[A-Za-z])\?(?=[A-Za-z]\b)")
+# "POPULAR BOOK CO. CM) SDN BHD": an opening bracket read as a letter before "(M)".
+_LOST_BRACKET = re.compile(r"(?<!\S)[CcTt{\[|]([A-Z]{1,2})\)")
+# "—sSUBANG HEALTHCARE": a dash, and a stray small letter after it, before a capitalised name.
+_LEADING_SMUDGE = re.compile(r"^[^\w(\[]+(?:[a-z](?=[A-Z]{2}))?")
 #: Roles of a receipt line, by label field (labels data), strongest first.
 _ROLES = ("change", "tendered", "not_total", "total", "rounding", "net_amount", "tax_amount")
 #: The receipt-only net label (labels data) plays the general net label's role.
@@ -88,6 +104,8 @@ _ARITHMETIC = frozenset({"cash - change", "subtotal + tax", "total + rounding"})
 ONE_DIGIT = "printed total one digit apart"
 #: Cash rounding moves a total by less than this; a bigger "rounding" is a misread line.
 MAX_ROUNDING = Decimal("0.50")
+#: How sure a total can be when the receipt prints one before and one after cash rounding.
+ROUNDING_CONFIDENCE = 0.9
 
 
 #: A proposed total: value, the line it came from, its label score, the sum it was computed from.
@@ -129,16 +147,30 @@ def receipt_fields(ctx: Context, fields: dict[str, FieldValue]) -> dict[str, Fie
     """
     if not looks_like_receipt(ctx):
         return {}
+    rows = receipt_rows(ctx)
     found = {
-        "total_amount": receipt_total(ctx, receipt_rows(ctx)),
+        "total_amount": receipt_total(ctx, rows),
         "invoice_date": receipt_date(ctx),
         "vendor_name": receipt_vendor(ctx),
     }
-    return {
+    out = {
         key: value
         for key, value in found.items()
         if value is not None and _better(value, fields.get(key))
     }
+    general = fields.get("total_amount")
+    if "total_amount" not in out and general is not None and _two_totals(rows):
+        out["total_amount"] = _rounding_doubt(general)
+    return out
+
+
+def _rounding_doubt(total: FieldValue) -> FieldValue:
+    # The general rules do not see cash rounding: which of the two totals the books
+    # want is a choice, as in _total_field.
+    if total.confidence <= ROUNDING_CONFIDENCE:
+        return total
+    why = total.reason + "; printed before and after cash rounding"
+    return replace(total, confidence=ROUNDING_CONFIDENCE, reason=why)
 
 
 def looks_like_receipt(ctx: Context) -> bool:
@@ -178,7 +210,8 @@ def ocr_money(text: str) -> list[Decimal]:
             continue
         digits = f"{whole}.{match.group('dec')}".translate(_DATE_SLIPS)
         value = Decimal(digits)
-        out.append(-value if match.group("sign") else value)
+        # Tills print a deduction either way round: "-0.02" or "0.02-".
+        out.append(-value if match.group("sign") or match.group("trail") else value)
     return out
 
 
@@ -213,8 +246,12 @@ def _role(ctx: Context, position: int) -> str | None:
     hits = ctx.hits[position]
     fields = {_NET_ALIAS.get(h.field, h.field) for h in hits if h.field not in _TOTAL_LABELS}
     labelled = any(h.field in _TOTAL_LABELS and not _inside_other(h, hits) for h in hits)
-    if labelled or (not fields and _fuzzy_total(ctx.lines[position].text)):
-        fields.add("total")
+    text = ctx.lines[position].text
+    # "otal Sales Inclusive GST": a tax word after a garbled total label is still its part.
+    inclusive = fields <= _TAX_WORDS and _INCLUSIVE.search(text) is not None
+    if labelled or ((not fields or inclusive) and _fuzzy_total(text)):
+        # "(Total Included GST @ 4%: 1.42)": a bracketed note states the tax, not the total.
+        fields.add("not_total" if _REMARK.match(text) else "total")
     if "change" in fields and "tendered" in fields:
         fields.discard("tendered")  # "Cash change 3.80" is the change
     return next((role for role in _ROLES if role in fields), None)
@@ -341,8 +378,9 @@ def _row_amount(rows: list[Row], index: int) -> Decimal | None:
         return row.amounts[-1]
     lost = _lost_point(row, rows)
     below = rows[index + 1] if index + 1 < len(rows) else None
-    if lost is None and below is not None and below.role is None and len(below.amounts) == 1:
-        return below.amounts[0]
+    own = _GARBLED_AMOUNT.search(row.line.text) is not None
+    if lost is None and not own and below is not None and below.role is None:
+        return below.amounts[0] if len(below.amounts) == 1 else None
     return lost
 
 
@@ -378,6 +416,9 @@ def _support(value: Decimal, row: Row, rows: list[Row], totals: list[Proposal]) 
         out.add("subtotal + tax")
     rounding = _amounts_of(rows, "rounding")
     if any(t + r == value for t, _, _, _ in totals for r in rounding if r != 0):
+        out.add("total + rounding")
+    # "Total: 17.22 / RND ADJ -0.02 / TTL ATF RND 17.20": each print closes the other.
+    if any(value + r == t for t, other, _, _ in totals if other is not row for r in rounding if r):
         out.add("total + rounding")
     if any(t == value and other is not row for t, other, _, _ in totals):
         out.add("printed again")
@@ -441,7 +482,7 @@ def _total_field(ctx: Context, cand: TotalCandidate, rows: list[Row]) -> FieldVa
     if confidence >= 0.95 and (_two_totals(rows) or _contradicted(cand.value, rows)):
         # Before or after rounding, which one the books want is a choice; a total line
         # printing something else was misread, or this was.
-        confidence = 0.9
+        confidence = ROUNDING_CONFIDENCE
     line, chunk = _best_copy(cand, rows)
     what = f"computed ({cand.own})" if cand.own else "receipt total line"
     why = what + (f"; {', '.join(sorted(cand.support))}" if cand.support else "")
@@ -566,17 +607,18 @@ def receipt_vendor(ctx: Context) -> FieldValue | None:
 
 def _suffixed(header: list[tuple[Line, str]], names: list[int]) -> tuple[Line, Chunk, str] | None:
     for index in names:
-        line = header[index][0]
+        line, whole = header[index]
         # Rightmost first: "SWC" | "ENTERPRISE" | "SDN BHD" is one name, not "SWC ENTERPRISE".
-        for position, chunk in reversed(list(enumerate(line.chunks))):
-            text = _with_left_words(line, position)
+        # The whole line last: "—sSUBANG HEALTHCARE SDN" | "BHD" is one name too.
+        spans = [(c, _with_left_words(line, p)) for p, c in reversed(list(enumerate(line.chunks)))]
+        for chunk, text in [*spans, (line.chunks[-1], whole)]:
             fixed = _fix_suffix(bare_name(text).rsplit(":", 1)[-1])
             if fixed is None or not _is_name_line(fixed):
                 continue
             if _continues(fixed) and index - 1 in names:
                 # "LIAN CHI VEGETARIAN" over "RESTAURANT SDN BHD": one name on two lines.
                 return line, chunk, f"{header[index - 1][1]} {fixed}"
-            return line, chunk, fixed.strip()
+            return line, chunk, _with_form_below(fixed.strip(), header, index)
     for index in names:
         line, text = header[index]
         if index + 1 < len(header):
@@ -584,6 +626,18 @@ def _suffixed(header: list[tuple[Line, str]], names: list[int]) -> tuple[Line, C
             if joined is not None:
                 return line, line.chunks[0], joined
     return None
+
+
+def _with_form_below(name: str, header: list[tuple[Line, str]], index: int) -> str:
+    # "TSH POWER HARDWARE" over "TRADING": a line that is only a legal form ends the name,
+    # unless the name already ended in one ("KFC SDN BHD" over "RESTAURANT").
+    if " ".join(_suffix_of(name.split()) or ()) not in _trade_words():
+        return name
+    below = bare_name(header[index + 1][1]).split() if index + 1 < len(header) else []
+    suffix = _suffix_of(below)
+    if suffix is None or len(below) != len(suffix):
+        return name
+    return _fix_suffix(" ".join([name, *below])) or name
 
 
 def _with_left_words(line: Line, position: int) -> str:
@@ -599,6 +653,10 @@ def _continues(name: str) -> bool:
     words = name.split()
     suffix = _suffix_of(words) or ()
     head = words[: len(words) - len(suffix)]
+    # "CO. CM) SDN BHD": a bracket closed but not opened was opened on the line above.
+    joined = " ".join(head)
+    if ")" in joined and "(" not in joined:
+        return True
     return len(head) <= 1 or head[0].startswith("(") or (len(head) == 2 and "(" in head[1])
 
 
@@ -617,8 +675,13 @@ def _header(ctx: Context) -> list[tuple[Line, str]]:
     for line in ctx.lines[:10]:
         if line.page != first_page or ctx.relative_top(line) > 0.4:
             break
-        kept = (c.text for c in line.chunks if c.conf >= 0.3 or _plain_name(c.text) or _legal(c))
-        text = " ".join(kept).strip(" |:;,.-_*'\"")
+        legal = _suffix_of(bare_name(line.text).split()) is not None
+        kept = (
+            c.text
+            for c in line.chunks
+            if legal or c.conf >= 0.3 or _plain_name(c.text) or _legal(c)
+        )
+        text = _LEADING_SMUDGE.sub("", " ".join(kept)).strip(" |:;,.-_*'\"")
         if text:
             out.append((line, text))
     return out
@@ -633,6 +696,9 @@ def bare_name(text: str) -> str:
     """
     name = _NUMBERED_GROUP.sub("", text)
     name = _REGISTRATION.sub("", name).replace("_", " ").replace(_TYPOGRAPHIC_APOSTROPHE, "'")
+    name = _LOST_APOSTROPHE.sub("'", name)
+    if "(" not in name:
+        name = _LOST_BRACKET.sub(r"(\1)", name)
     return " ".join(name.split())
 
 
@@ -701,6 +767,11 @@ def _suffixes() -> tuple[tuple[str, ...], ...]:
     names = {tuple(labels.fold(s).split()) for s in labels.data()["company_suffixes"]["all"]}
     # Multi-word forms first, so "SDN BHD" wins over "BHD".
     return tuple(sorted(names, key=lambda s: (-len(s), s)))
+
+
+@cache
+def _trade_words() -> frozenset[str]:
+    return frozenset(labels.fold(s) for s in labels.data()["company_suffixes"]["trade"])
 
 
 @cache

@@ -51,6 +51,17 @@ DATE_WORD = re.compile(r"\d{1,4}[/.-]\d{1,3}[/.-]\d{2,4}")
 LOST_SEPARATOR = re.compile(r"(?<!\d)\d{1,2}[/.-]\d{6,7}(?!\d)")
 DATE_LABEL = re.compile(r"(?<![a-z])(?:date|datum|fecha|data|tarikh)\W*$", re.IGNORECASE)
 AMOUNT_WORD = re.compile(r"\d[.,]\d\d(?!\d)")
+#: A line's closing amount that tesseract broke into pieces ("TOTAL 4Z, 15", "Grand Total
+#: VAS, 30", "RM 64 13"): the short or digit-bearing words that end a line after a money
+#: label are read again as one span.
+MONEY_LABEL = re.compile(
+    r"(?<![a-z])(?:total|ttl|cash|change|tunai|baki|amount|paid|due)\W*$", re.IGNORECASE
+)
+TAIL_WORDS = 3
+#: An amount the field rules read as it is ("11. 80"): not broken.
+READABLE_AMOUNT = re.compile(r"\d[.,] ?\d\d(?!\d)")
+#: Letters a span's reading may hold besides its amount: a currency ("RM", "EUR").
+TAIL_LETTERS = 3
 #: Words of the first lines that may spell the shop's name.
 HEADER_LINES = 6
 NAME_WORD = re.compile(r"[A-Za-z&'().|-]{3,}")
@@ -140,21 +151,47 @@ def _normalised(crop: Image) -> Any:
     return pixels / 127.5 - 1.0
 
 
-Target = tuple[int, int, str]  # line, word, kind ("date" | "amount" | "name")
+Target = tuple[int, int, str]  # line, word, kind ("date" | "amount" | "name" | "tail")
 
 
 def targets(lines: Sequence[Sequence[WordTuple]], scale: float) -> list[Target]:
-    """Return the words worth a second reading: dates, amounts, whatever follows "Date", and
-    the doubtful words of the first lines (the shop's name)."""
+    """Return the words worth a second reading: dates, amounts, whatever follows "Date", the
+    doubtful words of the first lines (the shop's name), and broken closing amounts.
+
+    A "tail" target is the span from its word to the end of its line.
+    """
     out: list[Target] = []
     for row, line in enumerate(lines):
         for col, word in enumerate(line):
             kind = _kind(word[0], line[col - 1][0] if col else "")
             if kind is None and row < HEADER_LINES and _doubtful_name(word):
                 kind = "name"
-            if kind and min(word[3] - word[1], word[4] - word[2]) >= MIN_PIXELS * scale:
+            if kind and _big_enough(word, scale):
                 out.append((row, col, kind))
+        start = broken_tail(line)
+        if start is not None and all(r != row or c < start for r, c, _ in out):
+            out.append((row, start, "tail"))
     return out
+
+
+def _big_enough(word: WordTuple, scale: float) -> bool:
+    return min(word[3] - word[1], word[4] - word[2]) >= MIN_PIXELS * scale
+
+
+def broken_tail(line: Sequence[WordTuple]) -> int | None:
+    """Return where the line's closing amount starts when tesseract broke it, else None."""
+    start = len(line)
+    while start > 1 and len(line) - start < TAIL_WORDS and _tail_word(line[start - 1][0]):
+        start -= 1
+    tail = " ".join(word[0] for word in line[start:])
+    if not any(c.isdigit() for c in tail) or READABLE_AMOUNT.search(tail):
+        return None
+    labelled = any(MONEY_LABEL.search(word[0]) for word in line[:start])
+    return start if labelled else None
+
+
+def _tail_word(text: str) -> bool:
+    return any(c.isdigit() for c in text) or len(text) <= 4
 
 
 def _doubtful_name(word: WordTuple) -> bool:
@@ -168,16 +205,20 @@ def _kind(text: str, before: str) -> str | None:
     return "amount" if AMOUNT_WORD.search(text) else None
 
 
-def crop(image: Image, line: Sequence[WordTuple], col: int, scale: float) -> Image:
-    """Return the word's box (points -> the image's pixels) with a margin.
+def crop(
+    image: Image, line: Sequence[WordTuple], col: int, scale: float, last: int | None = None
+) -> Image:
+    """Return the box of words ``col`` to ``last`` (points -> the image's pixels) with a margin.
 
     The margin stops halfway to the neighbouring words, so the second reader sees
     one word ("10/03/2018", not "10/03/2018 5:41").
     """
-    _, x0, top, x1, bottom, _ = line[col]
+    end = col if last is None else last
+    x0, x1 = line[col][1], line[end][3]
+    top, bottom = min(w[2] for w in line[col : end + 1]), max(w[4] for w in line[col : end + 1])
     pad, pad_y = PAD_X * (bottom - top), PAD_Y * (bottom - top)
     left = max(x0 - pad, (line[col - 1][3] + x0) / 2) if col else x0 - pad
-    right = min(x1 + pad, (x1 + line[col + 1][1]) / 2) if col + 1 < len(line) else x1 + pad
+    right = min(x1 + pad, (x1 + line[end + 1][1]) / 2) if end + 1 < len(line) else x1 + pad
     return image.crop(
         (
             max(0, int(left / scale)),
@@ -206,6 +247,24 @@ def decided(word: WordTuple, kind: str, reading: str, conf: float) -> WordTuple:
     else:
         accepted = _same_context(text, reading, STRICT_DATE if kind == "date" else STRICT_AMOUNT)
     return (reading, *word[1:5], min(word[5], conf)) if accepted else word
+
+
+def decided_tail(words: Sequence[WordTuple], reading: str, conf: float) -> list[WordTuple]:
+    """Return a broken closing amount's words, or one word of the second reading.
+
+    The reading replaces them only when it is one well-formed amount, perhaps with its
+    currency; the word keeps the lowest confidence of both readers.
+    """
+    found = list(STRICT_AMOUNT.finditer(reading))
+    letters = sum(c.isalpha() for c in reading)
+    if conf < MIN_CONF or len(found) != 1 or letters > TAIL_LETTERS:
+        return list(words)
+    sure = min([conf, *(w[5] for w in words)])
+    box = (words[0][1], min(w[2] for w in words), words[-1][3], max(w[4] for w in words))
+    # The recogniser drops spaces ("GST11.80"): the amount gets its own back.
+    amount = found[0]
+    text = f"{reading[: amount.start()]} {amount.group()} {reading[amount.end() :]}".strip()
+    return [(text, *box, sure)]
 
 
 def _same_context(first: str, second: str, pattern: re.Pattern[str]) -> bool:
@@ -241,8 +300,15 @@ def second_read(
     chosen = targets(lines, scale)
     if not chosen:
         return lines
-    readings = recognizer.read([crop(image, lines[row], col, scale) for row, col, _ in chosen])
+    crops = [
+        crop(image, lines[row], col, scale, len(lines[row]) - 1 if kind == "tail" else None)
+        for row, col, kind in chosen
+    ]
     out = [list(line) for line in lines]
-    for (row, col, kind), (reading, conf) in zip(chosen, readings, strict=True):
-        out[row][col] = decided(lines[row][col], kind, reading.strip(), conf)
+    # A tail ends its line and holds no other target: replacing it moves no other word.
+    for (row, col, kind), (reading, conf) in zip(chosen, recognizer.read(crops), strict=True):
+        if kind == "tail":
+            out[row][col:] = decided_tail(lines[row][col:], reading.strip(), conf)
+        else:
+            out[row][col] = decided(lines[row][col], kind, reading.strip(), conf)
     return out

@@ -52,6 +52,11 @@ def fields_of(lines: list[str]) -> dict[str, FieldValue]:
         ("Date 20/03/2018 13:01", []),
         ("Qty 2   Item 9556296307411", []),
         ("GST @6%   29.69   1.78", ["29.69", "1.78"]),
+        # A deduction printed with its minus sign after it.
+        ("RND ADJ   0.02-", ["-0.02"]),
+        # An amount glued to its label's colon.
+        ("Total Sales (Excluding GST):51.42", ["51.42"]),
+        ("Time 12:30", []),
     ],
 )
 def test_ocr_money(text: str, expected: list[str]) -> None:
@@ -136,6 +141,48 @@ TOTAL_CASES = [
     (
         ["Item   11.25", "Total   11.25", "Rounding Adjustment   1.00", "CASH   20.00"],
         "11.25",
+        False,
+    ),
+    # A parking machine's "Accepted total" is the cash put in, not the total.
+    (
+        [
+            "Pay parking ticket   5.00",
+            "Amount Incl. GST   5.00",
+            "Accepted total   10.00",
+            "Change   5.00",
+        ],
+        "5.00",
+        True,
+    ),
+    # The total line printed its own amount, broken by OCR ("25. 2"): the cash given on
+    # the line below is not borrowed as the total.
+    (
+        ["2 TAU SAR PNEAH   25.00", "SubTotal   25.00", "Net Tota!   25. 2", "C   50.00"],
+        "25.00",
+        False,
+    ),
+    # A bracketed note about the tax included is not the total.
+    (
+        [
+            "KAYA PUFF   4.40",
+            "Slice Cake   20.75",
+            "Pay   25.15",
+            "Change   0.00",
+            "(Total Included GST @ 4%:   1.42)",
+        ],
+        "25.15",
+        False,
+    ),
+    # A garbled total label followed by "Inclusive GST" is the total, not the tax line.
+    (
+        [
+            "otal Sales Inclusive GST :   26.82",
+            "Rounding Adjustment:   -0.02",
+            "Amount To Be Paid :   26.80",
+            "Cash Received :   50.00",
+            "Change :   23.20",
+        ],
+        "26.82",
         False,
     ),
 ]
@@ -229,6 +276,16 @@ VENDOR_CASES = [
         "FOUR QUARTERS SDN BHD",
     ),
     (["BERRY\u2019S CAKE HOUSE", "Tel: 03-1234 5678"], "BERRY'S CAKE HOUSE"),
+    # A legal form alone on the line below ends the name, whatever stands between.
+    (["TSH POWER HARDWARE", ":", "TRADING", "002458685-T"], "TSH POWER HARDWARE TRADING"),
+    (["AYAM PRIMA SDN BHD", "RESTAURANT", "Tel: 03-1234 5678"], "AYAM PRIMA SDN BHD"),
+    # "S/B" is Sdn Bhd; the branch code after the company number goes with it.
+    (
+        ["KING?S CONFECTIONERY \u00a7/B 273500-U (KJ1)", "NO. 20-A1, JALAN SS 3"],
+        "KING'S CONFECTIONERY S/B",
+    ),
+    # A bracket OCR read as a letter, on a line that continues the name above.
+    (["POPULAR BOOK", "co. CM) SDN BHD", "(Co. No. 113825-W)"], "POPULAR BOOK co. (M) SDN BHD"),
 ]
 
 
@@ -239,6 +296,9 @@ VENDOR_CASES = [
         ("Machine [002]", "Machine [002]"),  # a short number is not a registration
         ("AEON CO. (M) BHD", "AEON CO. (M) BHD"),
         ("CHECKERS SDN BHD (JALAN KLANG LAMA)", "CHECKERS SDN BHD (JALAN KLANG LAMA)"),
+        ("KING?S CONFECTIONERY S/B 273500-U (KSB)", "KING'S CONFECTIONERY S/B"),
+        ("WHAT? NOT HERE", "WHAT? NOT HERE"),  # a question mark after a word stays
+        ("GARDENIA BAKERIES TKL) SDN BHD", "GARDENIA BAKERIES (KL) SDN BHD"),
     ],
 )
 def test_bare_name(text: str, expected: str) -> None:
@@ -294,3 +354,44 @@ def test_a_card_payment_line_does_not_make_a_born_digital_invoice_a_receipt() ->
     path = Path(__file__).parents[1] / "corpus" / "pdf-text" / "invoice2data__FlipkartInvoice.pdf"
     [doc] = extraction.extract(path.read_bytes(), path.name, extraction.ExtractionConfig())
     assert str(doc.fields["invoice_date"].value) == "2015-10-20"
+
+
+def _with_confidence(page: Page, conf: dict[str, float]) -> Page:
+    words = tuple(replace(w, conf=conf.get(w.text, w.conf)) for w in page.words)
+    return replace(page, words=words)
+
+
+def test_a_doubtful_chunk_of_a_line_ending_in_a_legal_form_is_still_the_name() -> None:
+    # Tesseract doubts the smudged start of the line (0.06) but not its "BHD": the whole
+    # line is the company, without the smudge, not "BHD" joined to the brand line above.
+    lines = [
+        "6A PHARNACY",
+        "\u2014sSUBANG HEALTHCARE SDN   BHD",
+        "47500 SUBANG JAYA",
+        "TOTAL   1.00",
+    ]
+    doubts = {"\u2014sSUBANG": 0.06, "HEALTHCARE": 0.06, "SDN": 0.06, "PHARNACY": 0.15}
+    page = _with_confidence(page_of(lines), doubts)
+    found = receipts.receipt_fields(context.build([page]), {})["vendor_name"]
+    assert found.value == "SUBANG HEALTHCARE SDN BHD"
+
+
+ROUNDED = ["Total:   17.22", "RND ADJ   0.02-", "TTL ATF RND   17.20", "CASH   20.00"]
+
+
+def test_before_and_after_cash_rounding_each_total_closes_the_other() -> None:
+    general = FieldValue(Decimal("17.20"), 0.95, Method.OCR, "label 'Amount'")
+    found = receipts.receipt_fields(context.build([page_of(ROUNDED)]), {"total_amount": general})
+    assert found["total_amount"].value == Decimal("17.22")  # the line worded "Total"
+    assert found["total_amount"].confidence == receipts.ROUNDING_CONFIDENCE
+    assert "total + rounding" in found["total_amount"].reason
+
+
+def test_a_total_from_the_general_rules_is_in_doubt_when_cash_rounding_prints_two() -> None:
+    # The receipt's own pick is too doubtful to replace it; it still is one of two totals.
+    page = _with_confidence(page_of(ROUNDED), {"17.22": 0.1})
+    general = FieldValue(Decimal("17.20"), 0.95, Method.OCR, "label 'Amount'")
+    found = receipts.receipt_fields(context.build([page]), {"total_amount": general})
+    assert found["total_amount"].value == Decimal("17.20")
+    assert found["total_amount"].confidence == receipts.ROUNDING_CONFIDENCE
+    assert "cash rounding" in found["total_amount"].reason
