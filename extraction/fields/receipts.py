@@ -49,9 +49,10 @@ from extraction.text.layout import Line
 
 #: Money as a till prints it, OCR slips included: "12.50", "RM53. 60", "1,234.50", "13,78",
 #: "0.02-" (negative),
-#: and "RM" misread as two or three letters ending in M ("FM3.00", "PFM7.00", "[M3.00").
+#: and "RM" misread as two or three letters ending in M ("FM3.00", "PFM7.00", "[M3.00") or
+#: starting with R ("RH0.02", "RY41.45").
 _MONEY = re.compile(
-    r"(?<![\w.,/-])(?P<sign>-\s?)?(?:RM|[A-Z\[|(]{1,2}M(?=\d)|\$|S\$)?\s?"
+    r"(?<![\w.,/-])(?P<sign>-\s?)?(?:RM|R[A-Z]{1,2}(?=[\dOo])|[A-Z\[|(]{1,2}M(?=\d)|\$|S\$)?\s?"
     r"(?P<int>[\dOo]{1,3}(?:,[\dOo]{3})+|[\dOo]{1,6})(?:[.,] ?|\. )(?P<dec>[\dOo]{2})"
     r"(?P<trail>-(?!\d))?(?![\w.,/%]|\s?\d)"
 )
@@ -80,6 +81,8 @@ _TYPOGRAPHIC_APOSTROPHE = "\u2019"
 #: A bracketed group ending a line with a digit in at least four characters: a
 #: registration number, however garbled ("(587969-U)", "( lu/SJ&9-P)"), but not "[002]".
 _NUMBERED_GROUP = re.compile(r"\s*[(\[](?=[^()\[\]]*\d)[^()\[\]]{4,}[)\]]?\s*$")
+#: A registration inside the line ends the name: "MYNEWS RETAIL SB(306295-X) FKA BISON STORES SB".
+_REGISTRATION_INSIDE = re.compile(r"\s*\(\s*\d{4,}-?\s*[A-Z]\s*\).*$")
 # "273500-U (KSB)": the company number, then the branch's code.
 _REGISTRATION = re.compile(
     r"\s*[(\[]?\s*\d[\d\s]{3,}-?\s*[A-Z]?\s*[)\]]?(?:\s*\([A-Z0-9]{1,4}\))?\s*$"
@@ -694,7 +697,7 @@ def bare_name(text: str) -> str:
     bracketed group holding a long number is a registration, not part of the name. OCR's "_" for a
     space and a typographic apostrophe for the till's plain one are put back as printed.
     """
-    name = _NUMBERED_GROUP.sub("", text)
+    name = _NUMBERED_GROUP.sub("", _REGISTRATION_INSIDE.sub("", text))
     name = _REGISTRATION.sub("", name).replace("_", " ").replace(_TYPOGRAPHIC_APOSTROPHE, "'")
     name = _LOST_APOSTROPHE.sub("'", name)
     if "(" not in name:

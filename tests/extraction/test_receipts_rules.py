@@ -57,6 +57,9 @@ def fields_of(lines: list[str]) -> dict[str, FieldValue]:
         # An amount glued to its label's colon.
         ("Total Sales (Excluding GST):51.42", ["51.42"]),
         ("Time 12:30", []),
+        # "RM" misread with another letter after the R.
+        ("ROUNDING   RHO.02", ["0.02"]),
+        ("SUBTOTAL (QTY = 4)   RY41.45", ["41.45"]),
     ],
 )
 def test_ocr_money(text: str, expected: list[str]) -> None:
@@ -299,6 +302,8 @@ VENDOR_CASES = [
         ("KING?S CONFECTIONERY S/B 273500-U (KSB)", "KING'S CONFECTIONERY S/B"),
         ("WHAT? NOT HERE", "WHAT? NOT HERE"),  # a question mark after a word stays
         ("GARDENIA BAKERIES TKL) SDN BHD", "GARDENIA BAKERIES (KL) SDN BHD"),
+        # The registration inside the line ends the name; what follows is a former name.
+        ("MYNEWS RETAIL SB(306295-X) FKA BISON STORES SB", "MYNEWS RETAIL SB"),
     ],
 )
 def test_bare_name(text: str, expected: str) -> None:
