@@ -73,8 +73,11 @@ _LOST_SEPARATOR = re.compile(r"(?<![\d/.-])([0-3]\d)([01]\d)([/.-])(20\d\d)(?!\d
 _DATE_SLIPS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 # "Net Tota! 25. 2": a line ending in a digit printed its own amount, OCR just broke it.
 _GARBLED_AMOUNT = re.compile(r"\d\s*$")
+#: Words saying that the tax is inside an amount (not the "qualifiers" data: that also holds
+#: "excl", and a garbled "Total (Excluding GST)" is the net).
 _INCLUSIVE = re.compile(r"(?i)\b(?:incl|inkl|with\b|ttc\b)")
 _TAX_WORDS = frozenset({"tax_amount"})
+#: A line wholly in brackets: a note, not a line of the bill.
 _REMARK = re.compile(r"^\W*\(.*\)\W*$")
 _POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
 _TYPOGRAPHIC_APOSTROPHE = "\u2019"
@@ -694,8 +697,10 @@ def bare_name(text: str) -> str:
     """Return a header line's name without the registration number printed after it.
 
     "Dion Realties Sdn Bhd (Co. No:20154-T)", "Farmasi Maluri S/B(587969-U)": a
-    bracketed group holding a long number is a registration, not part of the name. OCR's "_" for a
-    space and a typographic apostrophe for the till's plain one are put back as printed.
+    bracketed group holding a long number is a registration, not part of the name; inside
+    the line it ends the name. OCR's "_" for a space, "?" for an apostrophe, a letter for an
+    opening bracket ("CM)") and a typographic apostrophe for the till's plain one are put
+    back as printed.
     """
     name = _NUMBERED_GROUP.sub("", _REGISTRATION_INSIDE.sub("", text))
     name = _REGISTRATION.sub("", name).replace("_", " ").replace(_TYPOGRAPHIC_APOSTROPHE, "'")
