@@ -62,6 +62,9 @@ TAIL_WORDS = 3
 READABLE_AMOUNT = re.compile(r"\d[.,] ?\d\d(?!\d)")
 #: Letters a span's reading may hold besides its amount: a currency ("RM", "EUR").
 TAIL_LETTERS = 3
+#: A span's reading is one reader's value: tesseract read no amount there, so its doubt is
+#: no vote for another, but nothing confirms this one either.
+TAIL_TRUST = 0.8
 #: Words of the first lines that may spell the shop's name.
 HEADER_LINES = 6
 NAME_WORD = re.compile(r"[A-Za-z&'().|-]{3,}")
@@ -253,13 +256,13 @@ def decided_tail(words: Sequence[WordTuple], reading: str, conf: float) -> list[
     """Return a broken closing amount's words, or one word of the second reading.
 
     The reading replaces them only when it is one well-formed amount, perhaps with its
-    currency; the word keeps the lowest confidence of both readers.
+    currency; the word gets the second reader's confidence, lowered by ``TAIL_TRUST``.
     """
     found = list(STRICT_AMOUNT.finditer(reading))
     letters = sum(c.isalpha() for c in reading)
     if conf < MIN_CONF or len(found) != 1 or letters > TAIL_LETTERS:
         return list(words)
-    sure = min([conf, *(w[5] for w in words)])
+    sure = conf * TAIL_TRUST
     box = (words[0][1], min(w[2] for w in words), words[-1][3], max(w[4] for w in words))
     # The recogniser drops spaces ("GST11.80"): the amount gets its own back.
     amount = found[0]
