@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -194,6 +195,8 @@ def broken_tail(line: Sequence[WordTuple]) -> int | None:
 
 
 def _tail_word(text: str) -> bool:
+    if MONEY_LABEL.search(text):
+        return False  # "CASH 106.006": the label is not part of its amount
     return any(c.isdigit() for c in text) or len(text) <= 4
 
 
@@ -309,9 +312,11 @@ def second_read(
     ]
     out = [list(line) for line in lines]
     # A tail ends its line and holds no other target: replacing it moves no other word.
-    for (row, col, kind), (reading, conf) in zip(chosen, recognizer.read(crops), strict=True):
+    for (row, col, kind), (raw, conf) in zip(chosen, recognizer.read(crops), strict=True):
+        # The model's alphabet is Chinese and English: "（RM）：6.37" is "(RM):6.37".
+        reading = unicodedata.normalize("NFKC", raw).strip()
         if kind == "tail":
-            out[row][col:] = decided_tail(lines[row][col:], reading.strip(), conf)
+            out[row][col:] = decided_tail(lines[row][col:], reading, conf)
         else:
-            out[row][col] = decided(lines[row][col], kind, reading.strip(), conf)
+            out[row][col] = decided(lines[row][col], kind, reading, conf)
     return out

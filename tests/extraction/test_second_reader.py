@@ -112,6 +112,7 @@ def test_doubtful_words_of_the_first_lines_are_name_targets() -> None:
         (["Total", "12.50"], None),
         (["Qty", "4Z,", "15"], None),  # no money label before it
         (["Total", "Savings"], None),  # no digit: not an amount
+        (["RM", "CASH", "106.006"], 2),  # the label is not part of its amount
     ],
 )
 def test_a_broken_closing_amount_is_a_tail_target(texts: list[str], start: int | None) -> None:
