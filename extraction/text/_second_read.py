@@ -313,7 +313,8 @@ def second_read(
     out = [list(line) for line in lines]
     # A tail ends its line and holds no other target: replacing it moves no other word.
     for (row, col, kind), (raw, conf) in zip(chosen, recognizer.read(crops), strict=True):
-        # The model's alphabet is Chinese and English: "（RM）：6.37" is "(RM):6.37".
+        # The model's alphabet is Chinese and English: its fullwidth brackets and colons
+        # are the ASCII ones.
         reading = unicodedata.normalize("NFKC", raw).strip()
         if kind == "tail":
             out[row][col:] = decided_tail(lines[row][col:], reading, conf)
