@@ -3,11 +3,13 @@
 On thermal receipts tesseract misreads digits into values that still look right
 ("19/03/2018" for 10/03/2018, "78.00" for 75.00, "2014" for 2016), so no rule
 over its text can notice. PP-OCR's recogniser, a neural line reader trained on
-photographed text, reads each such word's box again, and the doubtful words of the
-first lines, where the shop's name is. Its reading replaces tesseract's only when
-it is a whole date or amount in the same context (the label glued to the word
-reads the same), or a close and clearly surer spelling of a name word; the word's
-confidence then says whether the two readers agreed.
+photographed text, reads each such word's box again, the doubtful words of the
+first lines, where the shop's name is, and the end of a money line whose amount
+tesseract broke into pieces. Its reading replaces tesseract's only when it is a
+whole date or amount in the same context (the label glued to the word reads the
+same), one well-formed amount for the broken pieces, or a close and clearly surer
+spelling of a name word; the word's confidence then says whether the two readers
+agreed.
 
 The model is the PP-OCRv4 recogniser shipped inside the ``rapidocr-onnxruntime``
 wheel, run with onnxruntime directly: that package's own wrapper imports OpenCV,
@@ -58,6 +60,7 @@ AMOUNT_WORD = re.compile(r"\d[.,]\d\d(?!\d)")
 MONEY_LABEL = re.compile(
     r"(?<![a-z])(?:total|ttl|cash|change|tunai|baki|amount|paid|due)\W*$", re.IGNORECASE
 )
+#: At most this many words end a broken amount ("RM 64 13").
 TAIL_WORDS = 3
 #: An amount the field rules read as it is ("11. 80"): not broken.
 READABLE_AMOUNT = re.compile(r"\d[.,] ?\d\d(?!\d)")
