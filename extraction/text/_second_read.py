@@ -54,6 +54,14 @@ DATE_WORD = re.compile(r"\d{1,4}[/.-]\d{1,3}[/.-]\d{2,4}")
 LOST_SEPARATOR = re.compile(r"(?<!\d)\d{1,2}[/.-]\d{6,7}(?!\d)")
 DATE_LABEL = re.compile(r"(?<![a-z])(?:date|datum|fecha|data|tarikh)\W*$", re.IGNORECASE)
 AMOUNT_WORD = re.compile(r"\d[.,]\d\d(?!\d)")
+#: The year of a date written with its month's name ("14 Mar 2018"), in the label languages
+#: and Malay: the month's first letters before a four-digit year.
+YEAR = re.compile(r"(?:19|20)\d\d")
+MONTH_NAME = re.compile(
+    r"(?:jan|feb|f[eé]v|m[aä]r|maa|mac|apr|avr|abr|ma[iy]|mei|mag|jun|jui|jul|lug|giu|ago|aug"
+    r"|ao[uû]|ogo|sep|set|o[ck]t|ott|nov|d[eé][cz]|dic|des|ene|gen)[a-zéû]*[.,]?",
+    re.IGNORECASE,
+)
 #: A line's closing amount that tesseract broke into pieces ("TOTAL 4Z, 15", "Grand Total
 #: VAS, 30", "RM 64 13"): the short or digit-bearing words that end a line after a money
 #: label are read again as one span.
@@ -158,7 +166,7 @@ def _normalised(crop: Image) -> Any:
     return pixels / 127.5 - 1.0
 
 
-Target = tuple[int, int, str]  # line, word, kind ("date" | "amount" | "name" | "tail")
+Target = tuple[int, int, str]  # line, word, kind: date, year, amount, name or tail
 
 
 def targets(lines: Sequence[Sequence[WordTuple]], scale: float) -> list[Target]:
@@ -211,6 +219,8 @@ def _doubtful_name(word: WordTuple) -> bool:
 def _kind(text: str, before: str) -> str | None:
     if DATE_WORD.search(text) or LOST_SEPARATOR.search(text) or DATE_LABEL.search(before):
         return "date"
+    if YEAR.fullmatch(text) and MONTH_NAME.fullmatch(before):
+        return "year"
     return "amount" if AMOUNT_WORD.search(text) else None
 
 
@@ -242,8 +252,9 @@ def decided(word: WordTuple, kind: str, reading: str, conf: float) -> WordTuple:
     """Return the word as the two readings decide it.
 
     Agreement raises the word's confidence to the surer reader's; a second reading
-    that is one well-formed date or amount in the same context replaces a different
-    first one, at the lower of the two readers' confidences (they disagreed).
+    that is one well-formed date or amount in the same context, or a year after a
+    month's name, replaces a different first one, at the lower of the two readers'
+    confidences (they disagreed).
     """
     text = word[0]
     if conf < MIN_CONF:
@@ -253,6 +264,8 @@ def decided(word: WordTuple, kind: str, reading: str, conf: float) -> WordTuple:
     if kind == "name":
         surer = conf >= word[5] + NAME_MARGIN and reading.upper() != text.upper()
         accepted = surer and _near_name(text, reading)
+    elif kind == "year":
+        accepted = YEAR.fullmatch(reading) is not None
     else:
         accepted = _same_context(text, reading, STRICT_DATE if kind == "date" else STRICT_AMOUNT)
     return (reading, *word[1:5], min(word[5], conf)) if accepted else word

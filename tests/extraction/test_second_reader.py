@@ -97,6 +97,31 @@ def test_targets_are_dates_amounts_and_the_word_after_a_date_label() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("texts", "kinds"),
+    [
+        (["14", "Mar", "2048", "18:40"], [(2, "year")]),
+        (["3", "d\u00e9c.", "2017"], [(2, "year")]),
+        (["Invoice", "2048"], []),  # a number after any other word is no year
+        (["Mar", "20481"], []),
+    ],
+)
+def test_a_year_after_a_month_name_is_a_target(
+    texts: list[str], kinds: list[tuple[int, str]]
+) -> None:
+    line = [_word(t, 60.0 * i, 60.0 * i + 50, conf=0.99) for i, t in enumerate(texts)]
+    header = [[_word("SHOP", conf=0.99)]] * _second_read.HEADER_LINES
+    found = _second_read.targets([*header, line], 1.0)
+    assert [(col, kind) for _, col, kind in found] == kinds
+
+
+@pytest.mark.parametrize(
+    ("second", "expected"), [("2018", "2018"), ("20I8", "2048"), ("2018.", "2048")]
+)
+def test_a_year_is_replaced_only_by_a_year(second: str, expected: str) -> None:
+    assert _second_read.decided(_word("2048", conf=0.82), "year", second, 0.96)[0] == expected
+
+
 def test_doubtful_words_of_the_first_lines_are_name_targets() -> None:
     header = [[_word("AEGON", conf=0.2), _word("BHD", conf=0.99), _word("12", conf=0.2)]]
     assert _second_read.targets(header, 1.0) == [(0, 0, "name")]
