@@ -24,6 +24,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
@@ -54,14 +55,10 @@ DATE_WORD = re.compile(r"\d{1,4}[/.-]\d{1,3}[/.-]\d{2,4}")
 LOST_SEPARATOR = re.compile(r"(?<!\d)\d{1,2}[/.-]\d{6,7}(?!\d)")
 DATE_LABEL = re.compile(r"(?<![a-z])(?:date|datum|fecha|data|tarikh)\W*$", re.IGNORECASE)
 AMOUNT_WORD = re.compile(r"\d[.,]\d\d(?!\d)")
-#: The year of a date written with its month's name ("14 Mar 2018"), in the label languages
-#: and Malay: the month's first letters before a four-digit year.
+#: The year of a date written with its month's name ("14 Mar 2018"); the month names are
+#: the labels data's, read from its file (this child imports no extraction module).
 YEAR = re.compile(r"(?:19|20)\d\d")
-MONTH_NAME = re.compile(
-    r"(?:jan|feb|f[eé]v|m[aä]r|maa|mac|apr|avr|abr|ma[iy]|mei|mag|jun|jui|jul|lug|giu|ago|aug"
-    r"|ao[uû]|ogo|sep|set|o[ck]t|ott|nov|d[eé][cz]|dic|des|ene|gen)[a-zéû]*[.,]?",
-    re.IGNORECASE,
-)
+LABELS = Path(__file__).resolve().parents[1] / "data" / "labels.toml"
 #: A line's closing amount that tesseract broke into pieces ("TOTAL 4Z, 15", "Grand Total
 #: VAS, 30", "RM 64 13"): the short or digit-bearing words that end a line after a money
 #: label are read again as one span.
@@ -219,9 +216,26 @@ def _doubtful_name(word: WordTuple) -> bool:
 def _kind(text: str, before: str) -> str | None:
     if DATE_WORD.search(text) or LOST_SEPARATOR.search(text) or DATE_LABEL.search(before):
         return "date"
-    if YEAR.fullmatch(text) and MONTH_NAME.fullmatch(before):
+    if YEAR.fullmatch(text) and _month(before):
         return "year"
     return "amount" if AMOUNT_WORD.search(text) else None
+
+
+def _month(word: str) -> bool:
+    folded = unicodedata.normalize("NFKD", word.lower()).encode("ascii", "ignore").decode()
+    return folded.rstrip(".,") in _month_words()
+
+
+@cache
+def _month_words() -> frozenset[str]:
+    """Return the month names of every label language, and their abbreviations."""
+    import tomllib
+
+    data = tomllib.loads(LABELS.read_text(encoding="utf-8"))
+    words = set(data["month_abbreviations"])
+    for names in data["months"].values():
+        words.update(name for full in names for name in (full, full[:3]))
+    return frozenset(words)
 
 
 def crop(
