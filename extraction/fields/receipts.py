@@ -681,11 +681,11 @@ def _header(ctx: Context) -> list[tuple[Line, str]]:
     for line in ctx.lines[:10]:
         if line.page != first_page or ctx.relative_top(line) > 0.4:
             break
-        legal = _suffix_of(bare_name(line.text).split()) is not None
+        legal = _legal(line.text)
         kept = (
             c.text
             for c in line.chunks
-            if legal or c.conf >= 0.3 or _plain_name(c.text) or _legal(c)
+            if legal or c.conf >= 0.3 or _plain_name(c.text) or _legal(c.text)
         )
         text = _LEADING_SMUDGE.sub("", " ".join(kept)).strip(" |:;,.-_*'\"")
         if text:
@@ -710,9 +710,9 @@ def bare_name(text: str) -> str:
     return " ".join(name.split())
 
 
-def _legal(chunk: Chunk) -> bool:
-    # A legal form at the end ("FOUR QUARTERS SUN BHD") makes a doubtful chunk a name.
-    return _suffix_of(bare_name(chunk.text).split()) is not None
+def _legal(text: str) -> bool:
+    # A legal form at the end ("FOUR QUARTERS SUN BHD") makes doubtful words a name.
+    return _suffix_of(bare_name(text).split()) is not None
 
 
 def _plain_name(text: str) -> bool:
