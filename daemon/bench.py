@@ -314,7 +314,18 @@ def _score_fields(
             )
     if "line_items" in truth:
         items = document.line_items if document is not None else ()
-        score.line_items.add(ok=lines_match(items, truth["line_items"]))
+        ok = lines_match(items, truth["line_items"])
+        score.line_items.add(ok=ok)
+        if not ok:
+            run.mismatches.append(
+                {
+                    "kind": kind,
+                    "file": name,
+                    "field": "line_items",
+                    "truth": [want.get("amount") for want in truth["line_items"]],
+                    "got": [str(line.amount) for line in items],
+                }
+            )
 
 
 def _band(confidence: float) -> str:

@@ -114,6 +114,20 @@ def test_wrong_values_are_counted_and_listed(tmp_path: Path) -> None:
     assert [(m["field"], m["truth"]) for m in result["mismatches"]] == [("total_amount", "1.00")]
 
 
+def test_wrong_line_items_are_listed_with_their_amounts(tmp_path: Path) -> None:
+    copy_doc("xml-cii", CII, tmp_path)
+    truth_path = tmp_path / "xml-cii" / f"{CII}.truth.json"
+    truth = json.loads(truth_path.read_text())
+    expected = [line["amount"] for line in truth["fields"]["line_items"]]
+    truth["fields"]["line_items"][0]["amount"] = "0.01"
+    truth_path.write_text(json.dumps(truth))
+    result = bench.run_accuracy(tmp_path, ignore_xml=False, kinds=None, out=io.StringIO())
+    [wrong] = result["mismatches"]
+    assert wrong["field"] == "line_items"
+    assert wrong["truth"] == ["0.01", *expected[1:]]
+    assert [Decimal(a) for a in wrong["got"]] == [Decimal(a) for a in expected]
+
+
 def test_a_document_that_yields_nothing_scores_every_field_wrong(tmp_path: Path) -> None:
     copy_doc("xml-cii", CII, tmp_path)
     (tmp_path / "xml-cii" / CII).write_bytes(b"<rss/>")
