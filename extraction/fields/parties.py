@@ -191,8 +191,30 @@ def _vendor(ctx: Context) -> FieldValue | None:
         cands += _domain_names(ctx)
     if not cands:
         return None
-    top = max(cands, key=lambda c: c.score)
+    top = _without_stated_form(max(cands, key=lambda c: c.score), ctx.text)
     return to_field(top, min(top.score, 0.9) * context.ocr_factor(top.place.chunk, ctx.method), ctx)
+
+
+#: A legal form stated on its own in the legal notice: "SARL au capital de 120 000 €".
+_STATED_FORM = re.compile(r"(?<![a-z])(?P<form>[a-z.]{2,8})\s+au\s+capital(?:\s+social)?\s+de\b")
+
+
+def _without_stated_form(cand: Candidate, text: str) -> Candidate:
+    """Drop a trailing legal form that the page states apart from the name.
+
+    French law keeps the legal form out of the company's name (the "dénomination
+    sociale") and has the page state it in the legal notice, "SARL au capital de
+    ...". The letterhead's "Au bon moulin SARL" is then the name and the form side
+    by side; the name is "Au bon moulin". A form not restated that way stays.
+    """
+    forms = {m.group("form") for m in _STATED_FORM.finditer(labels.fold(text))}
+    name = str(cand.value)
+    words = name.split()
+    if len(words) < 2 or labels.fold(words[-1]) not in forms:
+        return cand
+    trimmed = _clean(" ".join(words[:-1]))
+    why = f"{cand.reason}; the legal form '{words[-1]}' is stated apart"
+    return Candidate(trimmed, cand.score, why, cand.place)
 
 
 def _section_name(ctx: Context, name: str) -> Candidate | None:

@@ -308,6 +308,32 @@ def test_the_account_holder_of_the_bank_details_is_the_seller() -> None:
 
 
 @pytest.mark.parametrize(
+    ("letterhead", "notice", "expected"),
+    [
+        ("Free SAS - 8 rue de la Ville", "Free SAS au capital de 3.441.812 Euros", "Free"),
+        (
+            "Au bon moulin SARL",
+            "APE : 4778C - SARL au capital social de 120 000,00 €",
+            "Au bon moulin",
+        ),
+        ("Atelier Lumière SARL", "RCS Lyon 123 456 789", "Atelier Lumière SARL"),
+        ("Brenner Werkzeuge GmbH", "Stammkapital 25.000 EUR", "Brenner Werkzeuge GmbH"),
+        ("Atelier Lumière SARL", "SAS au capital de 1 000 €", "Atelier Lumière SARL"),
+    ],
+)
+def test_a_legal_form_stated_apart_is_not_part_of_the_name(
+    letterhead: str, notice: str, expected: str
+) -> None:
+    # French law keeps the form out of the name and has the notice state it on its own.
+    rows: list[Row] = [
+        (50, [(40, letterhead)]),
+        (95, [(40, "Facture F-2024-0117")]),
+        (800, [(40, notice)]),
+    ]
+    assert extract(rows).fields["vendor_name"].value == expected
+
+
+@pytest.mark.parametrize(
     ("footer", "expected"),
     [
         ("Questions? www.brightlamps.co.uk", "Brightlamps"),

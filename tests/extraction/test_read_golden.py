@@ -163,10 +163,12 @@ def test_line_items_match_truth(name: str) -> None:
     assert all(item.description for item in doc.line_items)
 
 
-def test_vendor_name_keeps_the_printed_legal_form() -> None:
-    # The letterhead prints "Au bon moulin SARL"; the embedded XML says "Au bon moulin".
+def test_vendor_name_drops_a_legal_form_the_page_states_apart() -> None:
+    # The letterhead prints "Au bon moulin SARL" and the legal notice "SARL au capital de
+    # 120 000,00 €": the form is stated on its own, so the name is what the XML says.
     doc = read(CORPUS / "facturx-pdf-visible/fnfe__Facture_FR_EN16931.pdf")
-    assert doc.fields["vendor_name"].value == "Au bon moulin SARL"
+    assert doc.fields["vendor_name"].value == "Au bon moulin"
+    assert "stated apart" in doc.fields["vendor_name"].reason
 
 
 def test_high_confidence_only_when_corroborated() -> None:
