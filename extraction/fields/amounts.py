@@ -77,6 +77,7 @@ _NUMBER = r"\d{1,3}(?:[.,'\u2019\u00a0\u202f]\d{3})+(?:[.,]\d{1,4})?|\d+(?:[.,]\
 _AMOUNT = re.compile(
     r"(?<![\d.,/:])(?P<sign>[-\u2212])?\s?(?P<num>" + _NUMBER + r")(?P<trail>-)?(?![\w%/]|[.,:]\d)",
 )
+_BROKEN_DECIMALS = re.compile(r"[.,] \d\d(?!\d)")
 _SPACE_GROUP = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")
 
 
@@ -147,8 +148,14 @@ def money_in(text: str, *, spaced_thousands: bool = False) -> list[Amount]:
     return [
         a
         for a in amounts_in(text, spaced_thousands=spaced_thousands)
-        if a.decimals == 2 or (a.decimals == 0 and currency_near(text, a) is not None)
+        if a.decimals == 2 or (a.decimals == 0 and _whole_money(text, a))
     ]
+
+
+def _whole_money(text: str, amount: Amount) -> bool:
+    # "RM6. 60": OCR put a space after the decimal point; 6 is not the amount.
+    broken = _BROKEN_DECIMALS.match(text, amount.end) is not None
+    return not broken and currency_near(text, amount) is not None
 
 
 def currency_near(text: str, amount: Amount) -> str | None:

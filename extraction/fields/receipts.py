@@ -27,6 +27,7 @@ heuristics' value only when it is better supported.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from dataclasses import replace
@@ -77,6 +78,7 @@ _GARBLED_AMOUNT = re.compile(r"\d\s*$")
 #: "excl", and a garbled "Total (Excluding GST)" is the net).
 _INCLUSIVE = re.compile(r"(?i)\b(?:incl|inkl|with\b|ttc\b)")
 _TAX_WORDS = frozenset({"tax_amount"})
+_TILDE_MINUS = re.compile(r"~\s?\d")
 #: A line wholly in brackets: a note, not a line of the bill.
 _REMARK = re.compile(r"^\W*\(.*\)\W*$")
 _POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
@@ -110,6 +112,8 @@ _ARITHMETIC = frozenset({"cash - change", "subtotal + tax", "total + rounding"})
 ONE_DIGIT = "printed total one digit apart"
 #: Cash rounding moves a total by less than this; a bigger "rounding" is a misread line.
 MAX_ROUNDING = Decimal("0.50")
+#: What one closing sum adds to a total's score (see _total_score).
+ARITHMETIC_WEIGHT = 0.5
 #: How sure a total can be when the receipt prints one before and one after cash rounding.
 ROUNDING_CONFIDENCE = 0.9
 
@@ -228,9 +232,14 @@ def receipt_rows(ctx: Context) -> list[Row]:
         role = _role(ctx, position)
         amounts = ocr_money(line.text)
         if role == "rounding":
-            amounts = [a for a in amounts if abs(a) <= MAX_ROUNDING]
+            amounts = [_signed(a, line.text) for a in amounts if abs(a) <= MAX_ROUNDING]
         rows.append(Row(position, role, tuple(amounts), line))
     return _tendered_above_change(rows)
+
+
+def _signed(amount: Decimal, text: str) -> Decimal:
+    # "Rounding (RM): ~0.02": a thin minus sign reads as a tilde; a rounding may be either way.
+    return -amount if amount > 0 and _TILDE_MINUS.search(text) else amount
 
 
 def _tendered_above_change(rows: list[Row]) -> list[Row]:
@@ -365,7 +374,7 @@ def _derived(rows: list[Row], totals: list[Proposal]) -> list[Proposal]:
 def _summed(rows: list[Row]) -> list[Proposal]:
     # Subtotal + tax (+ rounding): the sum the total line should print, for when it does not.
     nets = [(rows[i], _row_amount(rows, i)) for i, r in enumerate(rows) if r.role == "net_amount"]
-    taxes = _amounts_of(rows, "tax_amount") | {Decimal(0)}
+    taxes = _amounts_of(rows, "tax_amount") | _summary_taxes(rows, nets) | {Decimal(0)}
     rounding = _amounts_of(rows, "rounding") | {Decimal(0)}
     sums = {
         (amount + tax + r, net)
@@ -376,6 +385,19 @@ def _summed(rows: list[Row]) -> list[Proposal]:
         if tax or r
     }
     return [(value, net, _LABEL_SCORES["derived"], "subtotal + tax") for value, net in sums]
+
+
+def _summary_taxes(rows: list[Row], nets: list[tuple[Row, Decimal | None]]) -> set[Decimal]:
+    # "SR 6% 106.10 6.37" in the tax summary: the subtotal again, then the tax on it. This
+    # reads the tax when its own line was misread ("Total OST (RM) 637").
+    subtotals = {amount for _, amount in nets if amount is not None}
+    return {
+        after
+        for row in rows
+        if row.role != "net_amount"
+        for before, after in itertools.pairwise(row.amounts)
+        if before in subtotals and 0 < after < before
+    }
 
 
 def _row_amount(rows: list[Row], index: int) -> Decimal | None:
@@ -452,7 +474,10 @@ def _total_score(cand: TotalCandidate) -> float:
     repeated = 0.15 if "printed again" in others else 0.0
     # Arithmetic that lands one digit away from the printed total says the print was misread.
     misread = 0.5 if cand.own in _ARITHMETIC and ONE_DIGIT in others else 0.0
-    return cand.label_score + 0.45 * arithmetic + 0.05 * len(others) + repeated + misread
+    # One sum that closes outweighs a printed label's lead over a computed amount (0.8 - 0.4)
+    # together with a soft hint ("largest amount"): two sums that agree beat a misread print.
+    closes = ARITHMETIC_WEIGHT * arithmetic
+    return cand.label_score + closes + 0.05 * len(others) + repeated + misread
 
 
 def one_digit_apart(a: Decimal, b: Decimal) -> bool:

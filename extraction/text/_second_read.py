@@ -61,9 +61,10 @@ YEAR = re.compile(r"(?:19|20)\d\d")
 LABELS = Path(__file__).resolve().parents[1] / "data" / "labels.toml"
 #: A line's closing amount that tesseract broke into pieces ("TOTAL 4Z, 15", "Grand Total
 #: VAS, 30", "RM 64 13"): the short or digit-bearing words that end a line after a money
-#: label are read again as one span.
+#: label are read again as one span. A card payment is one too ("Master ... 50.4").
 MONEY_LABEL = re.compile(
-    r"(?<![a-z])(?:total|ttl|cash|change|tunai|baki|amount|paid|due)\W*$", re.IGNORECASE
+    r"(?<![a-z])(?:total|ttl|cash|change|tunai|baki|amount|paid|due|card|visa|master)\W*$",
+    re.IGNORECASE,
 )
 #: At most this many words end a broken amount ("RM 64 13").
 TAIL_WORDS = 3

@@ -188,6 +188,34 @@ TOTAL_CASES = [
         "26.82",
         False,
     ),
+    # A card payment ("Master") is what was paid: with the rounding it closes the total
+    # whose printed amount OCR broke ("Total 4i 50").
+    (
+        [
+            "Total with GST @ 6%   41.48",
+            "Rounding   0.02",
+            "Total   4i 50",
+            "Master 5140 63650   41.50",
+        ],
+        "41.50",
+        False,
+    ),
+    # The printed total misread ("112.46"): the tax summary gives the tax its own line lost
+    # ("Total OST (RM) 637"), a tilde is the rounding's minus, and two sums agree on 112.45.
+    (
+        [
+            "(Excluded GST) Sub Total (RM)   106.10",
+            "Total OST (RM)   637",
+            "Rounding (RM) :   ~0.02",
+            "Total (RM) :   112.46",
+            "CASH :   112.45",
+            "Change (RM) :   0.00",
+            "GST SUMMARY",
+            "SR   6   106.10   6.37",
+        ],
+        "112.45",
+        False,
+    ),
 ]
 
 

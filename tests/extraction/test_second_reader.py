@@ -138,6 +138,7 @@ def test_doubtful_words_of_the_first_lines_are_name_targets() -> None:
         (["Qty", "4Z,", "15"], None),  # no money label before it
         (["Total", "Savings"], None),  # no digit: not an amount
         (["RM", "CASH", "106.006"], 2),  # the label is not part of its amount
+        (["Master", "xxxKxxYNHRRNDLII:", "50.4"], 2),  # a card payment lost its last digit
     ],
 )
 def test_a_broken_closing_amount_is_a_tail_target(texts: list[str], start: int | None) -> None:
