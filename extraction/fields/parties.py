@@ -13,10 +13,12 @@ from functools import cache
 
 from extraction.fields import context
 from extraction.fields import labels
+from extraction.fields import legal_forms
 from extraction.fields.candidates import Candidate
 from extraction.fields.candidates import to_field
 from extraction.fields.context import Context
 from extraction.models import FieldValue
+from extraction.models import Method
 from extraction.text.layout import Chunk
 from extraction.text.layout import Line
 
@@ -273,6 +275,8 @@ def _suffix_names(ctx: Context) -> list[Candidate]:
             name = _suffix_name(chunk.text)
             if name is None:
                 continue
+            if context.method_of(chunk, ctx.method) is Method.OCR:
+                name = legal_forms.spelled(name) or name  # "CITY SON BHD" is "CITY SDN BHD"
             top = ctx.relative_top(line)
             score = 0.7 + (0.12 if top < 0.25 else 0.0) + (0.05 if top > 0.85 else 0.0)
             place = context.Place(chunk.text, chunk, line, "on line", 1.0)

@@ -37,6 +37,7 @@ from functools import cache
 
 from extraction.fields import dates
 from extraction.fields import labels
+from extraction.fields import legal_forms
 from extraction.fields import lines
 from extraction.fields.context import Context
 from extraction.fields.context import bbox
@@ -643,7 +644,7 @@ def _suffixed(header: list[tuple[Line, str]], names: list[int]) -> tuple[Line, C
         # The whole line last: "—sSUBANG HEALTHCARE SDN" | "BHD" is one name too.
         spans = [(c, _with_left_words(line, p)) for p, c in reversed(list(enumerate(line.chunks)))]
         for chunk, text in [*spans, (line.chunks[-1], whole)]:
-            fixed = _fix_suffix(bare_name(text).rsplit(":", 1)[-1])
+            fixed = legal_forms.spelled(bare_name(text).rsplit(":", 1)[-1])
             if fixed is None or not _is_name_line(fixed):
                 continue
             if _continues(fixed) and index - 1 in names:
@@ -662,13 +663,13 @@ def _suffixed(header: list[tuple[Line, str]], names: list[int]) -> tuple[Line, C
 def _with_form_below(name: str, header: list[tuple[Line, str]], index: int) -> str:
     # "TSH POWER HARDWARE" over "TRADING": a line that is only a legal form ends the name,
     # unless the name already ended in one ("KFC SDN BHD" over "RESTAURANT").
-    if " ".join(_suffix_of(name.split()) or ()) not in _trade_words():
+    if " ".join(legal_forms.suffix_of(name.split()) or ()) not in legal_forms.trade_words():
         return name
     below = bare_name(header[index + 1][1]).split() if index + 1 < len(header) else []
-    suffix = _suffix_of(below)
+    suffix = legal_forms.suffix_of(below)
     if suffix is None or len(below) != len(suffix):
         return name
-    return _fix_suffix(" ".join([name, *below])) or name
+    return legal_forms.spelled(" ".join([name, *below])) or name
 
 
 def _with_left_words(line: Line, position: int) -> str:
@@ -682,7 +683,7 @@ def _with_left_words(line: Line, position: int) -> str:
 
 def _continues(name: str) -> bool:
     words = name.split()
-    suffix = _suffix_of(words) or ()
+    suffix = legal_forms.suffix_of(words) or ()
     head = words[: len(words) - len(suffix)]
     # "CO. CM) SDN BHD": a bracket closed but not opened was opened on the line above.
     joined = " ".join(head)
@@ -694,10 +695,10 @@ def _continues(name: str) -> bool:
 def _joined(text: str, below: str) -> str | None:
     # "MPH BOOKSTORES" over "SDN BHD": the legal form got a line of its own.
     words = bare_name(below).split()
-    suffix = _suffix_of(words)
+    suffix = legal_forms.suffix_of(words)
     if suffix is None or len(words) - len(suffix) > 2:
         return None
-    return _fix_suffix(" ".join([text, *words]))
+    return legal_forms.spelled(" ".join([text, *words]))
 
 
 def _header(ctx: Context) -> list[tuple[Line, str]]:
@@ -737,7 +738,7 @@ def bare_name(text: str) -> str:
 
 def _legal(text: str) -> bool:
     # A legal form at the end ("FOUR QUARTERS SUN BHD") makes doubtful words a name.
-    return _suffix_of(bare_name(text).split()) is not None
+    return legal_forms.suffix_of(bare_name(text).split()) is not None
 
 
 def _plain_name(text: str) -> bool:
@@ -756,55 +757,6 @@ def _is_name_line(text: str) -> bool:
     if digits > letters / 3 or _POSTCODE.search(text) or "@" in text:
         return False
     return not _receipt_word(labels.fold(text), "not_vendor")
-
-
-def _fix_suffix(text: str) -> str | None:
-    """Return ``text`` with its legal form spelled as the dictionary has it, if it ends in one."""
-    words = text.split()
-    suffix = _suffix_of(words)
-    if suffix is None or len(words) <= len(suffix):
-        return None
-    size = len(suffix)
-    printed = " ".join(words[-size:])
-    spelled = printed if _same_letters(printed, suffix) else " ".join(suffix).upper()
-    return " ".join([*words[:-size], spelled])
-
-
-def _suffix_of(words: list[str]) -> tuple[str, ...] | None:
-    # Compare the last words with the dictionary's legal forms, one OCR slip allowed per word.
-    for suffix in _suffixes():
-        if len(words) < len(suffix):
-            continue
-        tail = [labels.fold(w).strip(".,") for w in words[-len(suffix) :]]
-        if all(_near(a, b.strip(".,")) for a, b in zip(tail, suffix, strict=True)):
-            return suffix
-    return None
-
-
-def _near(got: str, want: str) -> bool:
-    if got == want:
-        return True
-    if len(want) < 3 or len(got) != len(want):
-        return False
-    return sum(a != b for a, b in zip(got, want, strict=True)) <= 1
-
-
-def _same_letters(printed: str, suffix: tuple[str, ...]) -> bool:
-    return labels.fold(printed).replace(".", "").replace(" ", "") == "".join(suffix).replace(
-        ".", ""
-    )
-
-
-@cache
-def _suffixes() -> tuple[tuple[str, ...], ...]:
-    names = {tuple(labels.fold(s).split()) for s in labels.data()["company_suffixes"]["all"]}
-    # Multi-word forms first, so "SDN BHD" wins over "BHD".
-    return tuple(sorted(names, key=lambda s: (-len(s), s)))
-
-
-@cache
-def _trade_words() -> frozenset[str]:
-    return frozenset(labels.fold(s) for s in labels.data()["company_suffixes"]["trade"])
 
 
 @cache

@@ -7,6 +7,7 @@ it is about: columns, header rows, address blocks, summary tables.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -362,3 +363,19 @@ def test_a_number_printed_in_pieces_is_joined_but_not_sure() -> None:
     field = extract([(60, [(300, "Invoice No : # BLR WFLD20151000982590")])]).fields
     assert field["invoice_number"].value == "BLR WFLD20151000982590"
     assert field["invoice_number"].confidence < 0.8
+
+
+@pytest.mark.parametrize(
+    ("method", "expected"),
+    [(Method.OCR, "WARAKUYA PERMAS CITY SDN BHD"), (Method.TEXT, "WARAKUYA PERMAS CITY SON BHD")],
+)
+def test_ocr_slips_in_a_legal_form_are_spelled_as_the_form(method: Method, expected: str) -> None:
+    # OCR reads "SDN" as "SON"; a text layer prints what the seller wrote.
+    rows: list[Row] = [
+        (50, [(40, "WARAKUYA PERMAS CITY SON BHD")]),
+        (95, [(40, "TAX INVOICE NO 88244")]),
+    ]
+    scanned = page(rows)
+    words = tuple(replace(w, method=method, conf=0.9) for w in scanned.words)
+    found = heuristics.extract([replace(scanned, words=words, method=method)])
+    assert found.fields["vendor_name"].value == expected
