@@ -15,6 +15,7 @@ inside an image gets its large images OCR'd too (:func:`_with_images`).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
@@ -24,7 +25,9 @@ from extraction import einvoice
 from extraction import sniff
 from extraction import validate
 from extraction.config import ExtractionConfig
+from extraction.fields import context
 from extraction.fields import heuristics
+from extraction.fields import receipts
 from extraction.models import REQUIRED_FIELDS
 from extraction.models import Candidate
 from extraction.models import DocumentType
@@ -246,7 +249,13 @@ def _same(a: object, b: object) -> bool:
 
 
 def _read_image(candidate: Candidate, config: ExtractionConfig) -> ExtractedDocument:
-    return _from_pages(candidate, ocr.ocr_image(candidate.data, config), [])
+    pages = ocr.ocr_image(candidate.data, config)
+    enlarge = ocr.enlargement(pages)
+    if enlarge > 1.0 and not receipts.looks_like_receipt(context.build(pages)):
+        # A document page scanned small: read again larger (see ocr.enlargement).
+        with contextlib.suppress(TextError):  # the first reading stands
+            pages = ocr.ocr_image(candidate.data, config, enlarge)
+    return _from_pages(candidate, pages, [])
 
 
 def _read_html(candidate: Candidate, config: ExtractionConfig) -> ExtractedDocument:

@@ -48,6 +48,9 @@ class Page:
     height: float
     words: tuple[Word, ...]
     method: Method
+    #: OCR only: the median height of the words it read surely, in pixels of the image as
+    #: given (before any enlarging); 0.0 when unknown.
+    text_px: float = 0.0
 
     @property
     def text(self) -> str:

@@ -34,6 +34,7 @@ import warnings
 from collections import deque
 from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Sequence
 from concurrent.futures import Future
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
@@ -48,7 +49,8 @@ if TYPE_CHECKING:
     from PIL.Image import Image
 
 WordTuple = tuple[str, float, float, float, float, float]
-PageData = tuple[int, float, float, tuple[WordTuple, ...]]
+#: Page number, width and height in points, words, and the text's height in pixels.
+PageData = tuple[int, float, float, tuple[WordTuple, ...], float]
 Lines = list[list[WordTuple]]
 Raster = tuple[int, "Image", float]
 #: A part of a PDF page to read: 1-based page, then x0, top, x1, bottom in points from
@@ -58,6 +60,9 @@ Region = tuple[int, float, float, float, float]
 #: (Upscaling 600-800 px receipts as well cost time and found no more values.)
 MIN_WIDTH_PX = 600
 UPSCALED_WIDTH_PX = 1000
+#: Words read at least this sure, and this long, measure the text's height (see text_px).
+SIZE_WORD_CONF = 0.5
+SIZE_WORD_LETTERS = 3
 #: Language codes of extraction's label data -> tesseract's.
 TESSERACT_CODES = {"en": "eng", "fr": "fra", "de": "deu", "es": "spa", "it": "ita", "nl": "nld"}
 #: Below this mean word confidence a page is re-read (rotated, then with thicker strokes).
@@ -111,6 +116,8 @@ class Job:
     osd: bool = False
     regions: tuple[Region, ...] = ()
     second_reader: bool = False
+    #: Enlarge each image this many times before reading (small text on a document page).
+    enlarge: float = 1.0
 
     def encode(self, data: bytes) -> bytes:
         """Return the child's stdin: one JSON line of parameters, then the document."""
@@ -268,7 +275,7 @@ class Reading:
 def _ocr_page(
     number: int, image: Image, scale: float, job: Job, deadline: float, psm: int
 ) -> PageData:
-    image, factor = upscaled(image)
+    image, factor = upscaled(image, job.enlarge, job.max_pixels)
     # One language first (fast); re-read only when the page's own language differs.
     first = job.languages.split("+")[0]
     reading = Reading(scale / factor, first, psm, deadline)
@@ -284,7 +291,21 @@ def _ocr_page(
     if job.second_reader and psm == PSM_IMAGE:
         lines = _second_reading(image, reading.scale, lines)
     words = tuple(_flat(deskewed(lines)))
-    return number, image.width * reading.scale, image.height * reading.scale, words
+    width, height = image.width * reading.scale, image.height * reading.scale
+    return number, width, height, words, text_px(words, scale)
+
+
+def text_px(words: Sequence[WordTuple], scale: float) -> float:
+    """Return the median height of the surely read words, in pixels of the image as given.
+
+    Word boxes reach from ascender to descender; 0.0 when no word qualifies.
+    """
+    heights = sorted(
+        (word[4] - word[2]) / scale
+        for word in words
+        if word[5] >= SIZE_WORD_CONF and len(word[0]) >= SIZE_WORD_LETTERS
+    )
+    return heights[len(heights) // 2] if heights else 0.0
 
 
 def _reread_poor(image: Image, reading: Reading, lines: Lines, *, osd: bool) -> tuple[Lines, Image]:
@@ -339,14 +360,23 @@ def _second_reader() -> tuple[Any, Any] | None:
         return None
 
 
-def upscaled(image: Image) -> tuple[Image, float]:
-    """Return the image enlarged when it is too narrow for tesseract, and the factor."""
+def upscaled(
+    image: Image, enlarge: float = 1.0, max_pixels: int | None = None
+) -> tuple[Image, float]:
+    """Return the image enlarged, and the factor.
+
+    Enlarged when it is too narrow for tesseract, or ``enlarge`` times when asked
+    (its text is small), but never beyond ``max_pixels``.
+    """
     from PIL import Image as PILImage
 
     width, height = image.size
-    if width >= MIN_WIDTH_PX:
+    narrow = min(2.0, UPSCALED_WIDTH_PX / max(width, 1)) if width < MIN_WIDTH_PX else 1.0
+    factor = max(narrow, enlarge)
+    if max_pixels is not None:
+        factor = min(factor, math.sqrt(max_pixels / max(width * height, 1)))
+    if factor <= 1.0:
         return image, 1.0
-    factor = min(2.0, UPSCALED_WIDTH_PX / max(width, 1))
     size = (int(width * factor), int(height * factor))
     return image.resize(size, PILImage.Resampling.LANCZOS), factor
 
