@@ -12,6 +12,7 @@ from PIL import Image
 from PIL import ImageDraw
 from PIL import ImageFont
 
+from daemon import bench
 from extraction.config import ExtractionConfig
 from extraction.models import Candidate
 from extraction.models import DocumentType
@@ -83,3 +84,57 @@ def test_upside_down_scan_is_turned() -> None:
 
 def test_languages_limited_to_installed() -> None:
     assert ocr.languages("eng+klingon") == "eng"
+
+
+def test_a_document_scanned_small_is_read_again_larger() -> None:
+    # At 150 dpi the invoice's 10 px words lose their decimal commas ("56,87" read "5687");
+    # read again twice as large, the amounts come out as printed.
+    path = CORPUS / "facturx-pdf-visible/ferd233__EN16931_Einfach.pdf"
+    truth = json.loads(path.with_name(path.name + ".truth.json").read_text())["fields"]
+    scan = bench.as_scan(path.read_bytes(), 150)
+    first = ocr.ocr_image(scan, ExtractionConfig())
+    assert 0 < first[0].text_px < ocr.SMALL_TEXT_PX
+    assert ocr.enlargement(first) == ocr.MAX_ENLARGE
+    doc = read_candidate(Candidate("1", scan, "scan.tif", "image/tiff"), ExtractionConfig())
+    for key in ("net_amount", "tax_amount", "total_amount"):
+        assert doc.fields[key].value == Decimal(truth[key]), key
+
+
+def test_a_receipt_with_small_print_is_not_read_again() -> None:
+    pages = ocr.ocr_image((CORPUS / "image-scan/sroie__031.jpg").read_bytes(), ExtractionConfig())
+    assert ocr.enlargement(pages) > 1.0  # small print, but a till receipt: read once
+    from extraction.fields import context
+    from extraction.fields import receipts
+
+    assert receipts.looks_like_receipt(context.build(pages))
+
+
+@pytest.mark.parametrize(
+    ("sizes", "expected"),
+    [((12.0,), 2.0), ((18.0,), 30.0 / 18.0), ((24.0,), 1.0), ((0.0,), 1.0), ((24.0, 10.0), 2.0)],
+)
+def test_enlargement_brings_small_text_to_tesseracts_size(
+    sizes: tuple[float, ...], expected: float
+) -> None:
+    from extraction.models import Method
+    from extraction.text import Page
+
+    pages = [Page(i + 1, 595.0, 842.0, (), Method.OCR, size) for i, size in enumerate(sizes)]
+    assert ocr.enlargement(pages) == pytest.approx(expected)
+
+
+def test_the_accuracy_bench_reads_pdfs_as_scans(tmp_path: Path) -> None:
+    kind = tmp_path / "pdf-text"
+    kind.mkdir()
+    source = CORPUS / "facturx-pdf-visible/fnfe__Facture_FR_EN16931.pdf"
+    (kind / source.name).write_bytes(source.read_bytes())
+    truth = source.with_name(source.name + ".truth.json")
+    (kind / truth.name).write_text(truth.read_text())
+    result = bench.run_accuracy(
+        tmp_path, ignore_xml=True, kinds=None, out=io.StringIO(), scan_dpi=150
+    )
+    assert result["scan_dpi"] == 150
+    score = result["kinds"]["pdf-text"]
+    assert score["failures"] == []
+    assert score["pages"] == 1  # the TIFF's one frame
+    assert score["fields"]["invoice_number"]["correct"] == 1
