@@ -255,7 +255,13 @@ def _read_image(candidate: Candidate, config: ExtractionConfig) -> ExtractedDocu
         # A document page scanned small: read again larger (see ocr.enlargement).
         with contextlib.suppress(TextError):  # the first reading stands
             pages = ocr.ocr_image(candidate.data, config, enlarge)
-    return _from_pages(candidate, pages, [])
+    return _from_pages(candidate, pages, reading_flags(pages))
+
+
+def reading_flags(pages: list[Page]) -> list[Flag]:
+    """Return a warning for each way a reader could not help (once per reason)."""
+    notes = dict.fromkeys(note for page in pages for note in page.notes)
+    return [Flag("SECOND_READER_UNAVAILABLE", note, Severity.WARNING) for note in notes]
 
 
 def _read_html(candidate: Candidate, config: ExtractionConfig) -> ExtractedDocument:

@@ -51,6 +51,9 @@ class Page:
     #: OCR only: the median height of the words it read surely, in pixels of the image as
     #: given (before any enlarging); 0.0 when unknown.
     text_px: float = 0.0
+    #: OCR only: how the page was read, where a reader could not help ("the second OCR
+    #: reader is unavailable ..."); the document's flags say it.
+    notes: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:

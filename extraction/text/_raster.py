@@ -49,8 +49,9 @@ if TYPE_CHECKING:
     from PIL.Image import Image
 
 WordTuple = tuple[str, float, float, float, float, float]
-#: Page number, width and height in points, words, and the text's height in pixels.
-PageData = tuple[int, float, float, tuple[WordTuple, ...], float]
+#: Page number, width and height in points, words, the text's height in pixels, and notes
+#: on how the page was read (a reader that could not help) for the document's flags.
+PageData = tuple[int, float, float, tuple[WordTuple, ...], float, tuple[str, ...]]
 Lines = list[list[WordTuple]]
 Raster = tuple[int, "Image", float]
 #: A part of a PDF page to read: 1-based page, then x0, top, x1, bottom in points from
@@ -288,11 +289,12 @@ def _ocr_page(
     # faint scans would only spend time on logos that hold no text.
     if job.kind != "regions":
         lines, image = _reread_poor(image, reading, lines, osd=job.osd)
+    notes: tuple[str, ...] = ()
     if job.second_reader and psm == PSM_IMAGE:
-        lines = _second_reading(image, reading.scale, lines)
+        lines, notes = _second_reading(image, reading.scale, lines)
     words = tuple(_flat(deskewed(lines)))
     width, height = image.width * reading.scale, image.height * reading.scale
-    return number, width, height, words, text_px(words, scale)
+    return number, width, height, words, text_px(words, scale), notes
 
 
 def text_px(words: Sequence[WordTuple], scale: float) -> float:
@@ -322,42 +324,44 @@ def _flat(lines: Lines) -> list[WordTuple]:
     return [word for line in lines for word in line]
 
 
-def _second_reading(image: Image, scale: float, lines: Lines) -> Lines:
+def _second_reading(image: Image, scale: float, lines: Lines) -> tuple[Lines, tuple[str, ...]]:
+    # A second opinion that cannot be had leaves the first reading, and says so.
     reader = _load_second_reader()
-    if reader is None:
-        return lines
+    if isinstance(reader, str):
+        return lines, (f"the second OCR reader is unavailable ({reader}): tesseract read alone",)
     module, recognizer = reader
     try:
-        return module.second_read(image, scale, lines, recognizer)  # type: ignore[no-any-return]
-    except Exception:  # a second opinion that fails leaves the first reading
-        return lines
+        return module.second_read(image, scale, lines, recognizer), ()
+    except Exception as exc:
+        why = f"the second OCR reader failed ({type(exc).__name__}: {exc}): tesseract read alone"
+        return lines, (why,)
 
 
-def _load_second_reader() -> tuple[Any, Any] | None:
+def _load_second_reader() -> tuple[Any, Any] | str:
     with _SECOND_READER_LOCK:  # pages of one job share one loaded model
         return _second_reader()
 
 
 @cache
-def _second_reader() -> tuple[Any, Any] | None:
-    """Return the second-reader module and its loaded model, or None when not installed.
+def _second_reader() -> tuple[Any, Any] | str:
+    """Return the second-reader module and its loaded model, or why it cannot be loaded.
 
     Loaded by path: the child runs isolated (``-I``), without its own folder on sys.path.
     """
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("_second_read", SECOND_READ)
-    if spec is None or spec.loader is None:
-        return None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    path = module.model_path()
-    if path is None:
-        return None
     try:
+        spec = importlib.util.spec_from_file_location("_second_read", SECOND_READ)
+        if spec is None or spec.loader is None:
+            return f"{SECOND_READ.name} cannot be loaded"
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        path = module.model_path()
+        if path is None:
+            return "the rapidocr-onnxruntime package and its model are not installed"
         return module, module.Recognizer(path)
-    except Exception:  # no onnxruntime, or no memory for it under the cap
-        return None
+    except Exception as exc:  # no onnxruntime, or no memory for it under the cap
+        return f"{type(exc).__name__}: {exc}"
 
 
 def upscaled(

@@ -217,8 +217,9 @@ def _parse_reply(out: bytes, err: bytes, code: int | None, job: Job) -> list[Pag
 
 
 def _page(raw: list[Any]) -> Page:
-    number, width, height, words, text_px = raw
-    return Page(number, width, height, tuple(_word(w) for w in words), Method.OCR, text_px)
+    number, width, height, words, text_px, notes = raw
+    page_words = tuple(_word(w) for w in words)
+    return Page(number, width, height, page_words, Method.OCR, text_px, tuple(notes))
 
 
 def _word(raw: list[Any]) -> Word:

@@ -273,3 +273,40 @@ def test_under_a_tight_memory_cap_tesseract_reads_alone() -> None:
     assert ocr._job("image", (), tight).second_reader is False
     doc, _ = _read("sroie__031.jpg", tight)
     assert doc.fields["vendor_name"].value == "AEGON CO. (M) BHD"  # tesseract's own reading
+
+
+@pytest.mark.ocr
+@pytest.mark.usefixtures("_tesseract")
+def test_a_second_reader_that_cannot_load_leaves_tesseract_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Inside the child: a reader module that cannot be loaded (a broken install) must not
+    # fail the page; tesseract's reading stands, with a note for the document's flags.
+    from extraction.text import _raster
+
+    monkeypatch.setattr(_raster, "SECOND_READ", CORPUS / "missing" / "_second_read.py")
+    _raster._second_reader.cache_clear()
+    try:
+        job = ocr._job("image", (), ExtractionConfig())
+        [page] = _raster.read(job, (CORPUS / "sroie__031.jpg").read_bytes())
+    finally:
+        _raster._second_reader.cache_clear()
+    number, _, _, words, _, notes = page
+    assert number == 1 and words
+    assert len(notes) == 1 and "second OCR reader is unavailable" in notes[0]
+
+
+def test_reading_notes_become_one_warning_each() -> None:
+    from extraction.models import Method
+    from extraction.models import Severity
+    from extraction.read import reading_flags
+    from extraction.text import Page
+
+    note = "the second OCR reader is unavailable (FileNotFoundError): tesseract read alone"
+    pages = [Page(n, 100.0, 100.0, (), Method.OCR, 12.0, (note,)) for n in (1, 2)]
+    [flag] = reading_flags([*pages, Page(3, 100.0, 100.0, (), Method.OCR)])
+    assert (flag.code, flag.severity, flag.reason) == (
+        "SECOND_READER_UNAVAILABLE",
+        Severity.WARNING,
+        note,
+    )
