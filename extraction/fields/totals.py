@@ -22,10 +22,15 @@ from extraction.fields.candidates import strength
 from extraction.fields.candidates import to_field
 from extraction.fields.context import Context
 from extraction.models import FieldValue
+from extraction.text.layout import Line
 
 #: Money label fields, by how specific a label of that field is.
 _MONEY_FIELDS = {"net_amount": 2, "tax_amount": 1, "total_amount": 0}
 _TOKEN = re.compile(r"[A-Za-z]{2,5}\$?\.?|[€$£₹¥]")
+#: An unlabelled tax found as the gap between net and total: a weak candidate, and the
+#: triple it closes is not sure enough to pass unseen (a print can match by chance).
+GAP_SCORE = 0.5
+GAP_CONFIDENCE = 0.9
 
 
 def money_candidates(ctx: Context, name: str) -> list[Candidate]:
@@ -124,6 +129,9 @@ def amount_fields(ctx: Context) -> dict[str, FieldValue]:
     triple = _closing_triple(net, tax, total)
     if triple is not None:
         return _from_triple(ctx, triple)
+    triple = _closing_triple(net, _printed_gaps(ctx, net, total), total)
+    if triple is not None:
+        return _from_triple(ctx, triple, base=GAP_CONFIDENCE)
     summed = _breakdown_sum(net, tax, total)
     if summed is not None:
         return _from_breakdown(ctx, *summed)
@@ -136,6 +144,35 @@ def amount_fields(ctx: Context) -> dict[str, FieldValue]:
             top = max(cands, key=_rank)
             out[key] = to_field(top, 0.7 * top.score, ctx, "; arithmetic not confirmed")
     return out
+
+
+def _printed_gaps(ctx: Context, net: list[Candidate], total: list[Candidate]) -> list[Candidate]:
+    """Return amounts printed below a net amount that equal total - net: the tax, unlabelled.
+
+    OCR garbles labels ("Total taxee 46,25"); an amount printed in the totals block
+    that is exactly the gap between a labelled net and total is its tax.
+    """
+    out: list[Candidate] = []
+    for n, g in itertools.product(net, total):
+        gap = Decimal(str(g.value)) - Decimal(str(n.value))
+        if gap > 0 and gap != Decimal(str(n.value)):
+            out += [
+                Candidate(gap, GAP_SCORE, "an amount below the net that is total - net", place)
+                for place in _printed_below(ctx, n.place.line, gap)
+                if place.line is not g.place.line
+            ]
+    return out
+
+
+def _printed_below(ctx: Context, start: Line, value: Decimal) -> list[context.Place]:
+    lines = itertools.dropwhile(lambda line: line is not start, ctx.lines)
+    return [
+        context.Place(chunk.text, chunk, line, "on line", 1.0)
+        for line in itertools.islice(lines, 1, None)
+        if line.page == start.page
+        for chunk in line.chunks
+        if value in (a.value for a in amounts.money_in(chunk.text))
+    ]
 
 
 def _rank(cand: Candidate) -> tuple[float, Decimal]:
@@ -236,11 +273,11 @@ def _sign_aligned(n: Candidate, t: Candidate, g: Candidate) -> Candidate:
 
 
 def _from_triple(
-    ctx: Context, triple: tuple[Candidate, Candidate, Candidate]
+    ctx: Context, triple: tuple[Candidate, Candidate, Candidate], base: float = 0.97
 ) -> dict[str, FieldValue]:
     n, t, g = triple
     closes = t.value != 0
-    base = 0.97 if closes else 0.88
+    base = base if closes else min(base, 0.88)
     why = "; net + tax = total" if closes else "; net = total with zero tax"
     if Decimal(str(g.value)) < 0:
         # Credit notes print minus signs by habit, not by rule: the magnitude is sure,

@@ -379,3 +379,32 @@ def test_ocr_slips_in_a_legal_form_are_spelled_as_the_form(method: Method, expec
     words = tuple(replace(w, method=method, conf=0.9) for w in scanned.words)
     found = heuristics.extract([replace(scanned, words=words, method=method)])
     assert found.fields["vendor_name"].value == expected
+
+
+def test_an_unlabelled_amount_that_is_total_minus_net_is_the_tax() -> None:
+    # OCR garbled the tax label ("Total taxee"); the amount below the net that closes
+    # net + tax = total is the tax, though no label says so: not sure enough to pass unseen.
+    rows: list[Row] = [
+        (95, [(33, "Facture FA-1")]),
+        (423, [(455, "Total HT"), (523, "624,90 €")]),
+        (440, [(442, "Total taxee"), (529, "46,25")]),
+        (458, [(448, "Total TTC"), (523, "671,15 €")]),
+    ]
+    fields = extract(rows).fields
+    assert [fields[k].value for k in ("net_amount", "tax_amount", "total_amount")] == [
+        Decimal("624.90"),
+        Decimal("46.25"),
+        Decimal("671.15"),
+    ]
+    assert "total - net" in fields["tax_amount"].reason
+    assert all(fields[k].confidence < 0.95 for k in ("net_amount", "tax_amount", "total_amount"))
+
+
+def test_an_amount_equal_to_the_gap_above_the_net_is_not_the_tax() -> None:
+    rows: list[Row] = [
+        (95, [(33, "Facture FA-1")]),
+        (300, [(40, "Frais de port"), (523, "46,25 €")]),
+        (423, [(455, "Total HT"), (523, "624,90 €")]),
+        (458, [(448, "Total TTC"), (523, "671,15 €")]),
+    ]
+    assert "tax_amount" not in extract(rows).fields
