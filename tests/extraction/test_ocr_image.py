@@ -17,6 +17,7 @@ from extraction.config import ExtractionConfig
 from extraction.models import Candidate
 from extraction.models import DocumentType
 from extraction.read import read_candidate
+from extraction.text import Page
 from extraction.text import ocr
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -86,27 +87,41 @@ def test_languages_limited_to_installed() -> None:
     assert ocr.languages("eng+klingon") == "eng"
 
 
-def test_a_document_scanned_small_is_read_again_larger() -> None:
+def _recorded_reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, list[Page]]]:
+    """Record each OCR run of an image (enlargement, pages); the real child still reads."""
+    calls: list[tuple[float, list[Page]]] = []
+    real = ocr.ocr_image
+
+    def recording(data: bytes, config: ExtractionConfig, enlarge: float = 1.0) -> list[Page]:
+        pages = real(data, config, enlarge)
+        calls.append((enlarge, pages))
+        return pages
+
+    monkeypatch.setattr(ocr, "ocr_image", recording)
+    return calls
+
+
+def test_a_document_scanned_small_is_read_again_larger(monkeypatch: pytest.MonkeyPatch) -> None:
     # At 150 dpi the invoice's 10 px words lose their decimal commas ("56,87" read "5687");
     # read again twice as large, the amounts come out as printed.
     path = CORPUS / "facturx-pdf-visible/ferd233__EN16931_Einfach.pdf"
     truth = json.loads(path.with_name(path.name + ".truth.json").read_text())["fields"]
     scan = bench.as_scan(path.read_bytes(), 150)
-    first = ocr.ocr_image(scan, ExtractionConfig())
-    assert 0 < first[0].text_px < ocr.SMALL_TEXT_PX
-    assert ocr.enlargement(first) == ocr.MAX_ENLARGE
+    reads = _recorded_reads(monkeypatch)
     doc = read_candidate(Candidate("1", scan, "scan.tif", "image/tiff"), ExtractionConfig())
+    assert [enlarge for enlarge, _ in reads] == [1.0, ocr.MAX_ENLARGE]
+    assert 0 < reads[0][1][0].text_px < ocr.SMALL_TEXT_PX
     for key in ("net_amount", "tax_amount", "total_amount"):
         assert doc.fields[key].value == Decimal(truth[key]), key
 
 
-def test_a_receipt_with_small_print_is_not_read_again() -> None:
-    pages = ocr.ocr_image((CORPUS / "image-scan/sroie__031.jpg").read_bytes(), ExtractionConfig())
-    assert ocr.enlargement(pages) > 1.0  # small print, but a till receipt: read once
-    from extraction.fields import context
-    from extraction.fields import receipts
-
-    assert receipts.looks_like_receipt(context.build(pages))
+def test_a_receipt_with_small_print_is_not_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = CORPUS / "image-scan/sroie__031.jpg"
+    reads = _recorded_reads(monkeypatch)
+    read_candidate(Candidate("1", path.read_bytes(), path.name, "image/jpeg"), ExtractionConfig())
+    [(enlarge, pages)] = reads  # read once, as it is
+    assert enlarge == 1.0
+    assert ocr.enlargement(pages) > 1.0  # though its print is small: it is a till receipt
 
 
 @pytest.mark.parametrize(
