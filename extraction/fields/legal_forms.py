@@ -6,9 +6,14 @@ word is read back to the dictionary's spelling.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from extraction.fields import labels
+
+#: Letters OCR splits in two: N as "IV", H as "IL" or "LI", M as "RN", D as "CL", W as "VV".
+_TWO_FOR_ONE_LETTERS = {"iv": "n", "il": "h", "li": "h", "rn": "m", "cl": "d", "vv": "w"}
+_TWO_FOR_ONE = re.compile("|".join(_TWO_FOR_ONE_LETTERS))
 
 
 def spelled(text: str) -> str | None:
@@ -24,20 +29,46 @@ def spelled(text: str) -> str | None:
 
 
 def suffix_of(words: list[str]) -> tuple[str, ...] | None:
-    """Return the legal form the words end in, one OCR slip allowed per word of it."""
+    """Return the legal form the words end in, one OCR slip allowed per word of it.
+
+    Longer forms first ("SON BHD" is "SDN BHD", not a name ending "SON" plus "BHD");
+    among forms of one length, one spelled exactly wins over one a slip away: "PLT" is
+    a Malaysian form of its own, not a misread "PLC".
+    """
+    for size in sorted({len(s) for s in _suffixes()}, reverse=True):
+        if len(words) >= size:
+            found = _ending(words, size, exact=True) or _ending(words, size, exact=False)
+            if found is not None:
+                return found
+    return None
+
+
+def _ending(words: list[str], size: int, *, exact: bool) -> tuple[str, ...] | None:
     for suffix in _suffixes():
-        if len(words) < len(suffix):
+        if len(suffix) != size:
             continue
-        tail = [labels.fold(w).strip(".,") for w in words[-len(suffix) :]]
-        if all(_near(a, b.strip(".,")) for a, b in zip(tail, suffix, strict=True)):
+        # OCR reads the S of a form as "$" ("MYNEWS RETAIL $B", "Castle Blue $/B").
+        tail = [labels.fold(w).strip(".,").replace("$", "s") for w in words[-len(suffix) :]]
+        wanted = [w.strip(".,") for w in suffix]
+        if exact and tail == wanted:
+            return suffix
+        # A letter read as two only inside a form of several words ("SDIV BHD", "SDN BILD"):
+        # alone, "BILD" is more likely a word of its own.
+        pairs = zip(tail, wanted, strict=True)
+        if not exact and all(_near(a, b, split=size > 1) for a, b in pairs):
             return suffix
     return None
 
 
-def _near(got: str, want: str) -> bool:
+def _near(got: str, want: str, *, split: bool = False) -> bool:
     if got == want:
         return True
-    if len(want) < 3 or len(got) != len(want):
+    if len(want) < 3:
+        return False
+    if split and len(got) == len(want) + 1:
+        # One letter read as two, and no other slip.
+        return _TWO_FOR_ONE.sub(lambda m: _TWO_FOR_ONE_LETTERS[m.group(0)], got, 1) == want
+    if len(got) != len(want):
         return False
     return sum(a != b for a, b in zip(got, want, strict=True)) <= 1
 

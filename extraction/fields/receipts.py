@@ -82,13 +82,15 @@ _TAX_WORDS = frozenset({"tax_amount"})
 _TILDE_MINUS = re.compile(r"~\s?\d")
 #: A line wholly in brackets: a note, not a line of the bill.
 _REMARK = re.compile(r"^\W*\(.*\)\W*$")
+#: How many lines from the top the shop's name is looked for in.
+HEADER_LINES = 10
 _POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
 _TYPOGRAPHIC_APOSTROPHE = "\u2019"
 #: A bracketed group ending a line with a digit in at least four characters: a
 #: registration number, however garbled ("(587969-U)", "( lu/SJ&9-P)"), but not "[002]".
 _NUMBERED_GROUP = re.compile(r"\s*[(\[](?=[^()\[\]]*\d)[^()\[\]]{4,}[)\]]?\s*$")
 #: A registration inside the line ends the name: "MYNEWS RETAIL SB(306295-X) FKA BISON STORES SB".
-_REGISTRATION_INSIDE = re.compile(r"\s*\(\s*\d{4,}-?\s*[A-Z]\s*\).*$")
+_REGISTRATION_INSIDE = re.compile(r"\s*\(\s*\d{4,}-?\s*[A-Za-z]\s*\).*$")
 # "273500-U (KSB)": the company number, then the branch's code.
 _REGISTRATION = re.compile(
     r"\s*[(\[]?\s*\d[\d\s]{3,}-?\s*[A-Z]?\s*[)\]]?(?:\s*\([A-Z0-9]{1,4}\))?\s*$"
@@ -620,7 +622,15 @@ def _date_score(ctx: Context, position: int, line: Line, value: date) -> float:
 
 
 def receipt_vendor(ctx: Context) -> FieldValue | None:
-    """Return the shop's name: a header line with a legal form, else the first name line."""
+    """Return the shop's name: a header line with a legal form, else the first name line.
+
+    A company the receipt names as its seller ("Owned by" over "Dommal Food Services
+    Sdn Bhd", below a "DOMINO'S PIZZA" header) comes first: the books want the legal
+    seller, not the brand.
+    """
+    named = _named_seller(ctx)
+    if named is not None:
+        return named
     header = _header(ctx)
     names = [i for i, (_, t) in enumerate(header) if _is_name_line(bare_name(t))]
     found = _suffixed(header, names[:4])
@@ -634,6 +644,25 @@ def receipt_vendor(ctx: Context) -> FieldValue | None:
         if sum(w.conf for w in words) / len(words) >= 0.4:
             why = "first name line of the receipt"
             return _field(ctx, bare_name(text), 0.6, why, line, line.chunks[0])
+    return None
+
+
+def _named_seller(ctx: Context) -> FieldValue | None:
+    for position, hit in ctx.hits_for("vendor_name"):
+        line = ctx.lines[position]
+        if hit.start > 2:
+            continue  # inside a sentence: "Paid by transfer from MAYBANK BERHAD"
+        if hit.rest:
+            text, chunk = hit.rest, hit.chunk
+        elif position + 1 < len(ctx.lines) and hit.chunk is line.chunks[-1]:
+            line = ctx.lines[position + 1]
+            text, chunk = line.text, line.chunks[0]
+        else:
+            continue
+        name = legal_forms.spelled(bare_name(text))
+        if name is not None and _is_name_line(name):
+            why = f"company named after '{hit.label}'"
+            return _field(ctx, name, 0.8, why, line, chunk)
     return None
 
 
@@ -704,7 +733,7 @@ def _joined(text: str, below: str) -> str | None:
 def _header(ctx: Context) -> list[tuple[Line, str]]:
     first_page = ctx.lines[0].page if ctx.lines else 1
     out: list[tuple[Line, str]] = []
-    for line in ctx.lines[:10]:
+    for line in ctx.lines[:HEADER_LINES]:
         if line.page != first_page or ctx.relative_top(line) > 0.4:
             break
         legal = _legal(line.text)
@@ -714,9 +743,18 @@ def _header(ctx: Context) -> list[tuple[Line, str]]:
             if legal or c.conf >= 0.3 or _plain_name(c.text) or _legal(c.text)
         )
         text = _LEADING_SMUDGE.sub("", " ".join(kept)).strip(" |:;,.-_*'\"")
+        text = _without_trailing_speck(line, text)
         if text:
             out.append((line, text))
     return out
+
+
+def _without_trailing_speck(line: Line, text: str) -> str:
+    # "PERNIAGAAN RIANG RIA 4": a lone digit read unsure after a name is a speck of the paper.
+    last = line.chunks[-1].words[-1]
+    if len(last.text) == 1 and last.text.isdigit() and last.conf < 0.5 and text.endswith(last.text):
+        return text[:-1].rstrip()
+    return text
 
 
 def bare_name(text: str) -> str:

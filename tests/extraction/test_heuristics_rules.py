@@ -16,6 +16,7 @@ import pytest
 from extraction.fields import context
 from extraction.fields import heuristics
 from extraction.fields import labels
+from extraction.fields import legal_forms
 from extraction.fields import terms
 from extraction.models import Method
 from extraction.text import Page
@@ -363,6 +364,27 @@ def test_a_number_printed_in_pieces_is_joined_but_not_sure() -> None:
     field = extract([(60, [(300, "Invoice No : # BLR WFLD20151000982590")])]).fields
     assert field["invoice_number"].value == "BLR WFLD20151000982590"
     assert field["invoice_number"].confidence < 0.8
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("CITY SON BHD", "CITY SDN BHD"),
+        # A form spelled exactly is not read as its neighbour a slip away.
+        ("MY HAPPY PHARMACY PLT", "MY HAPPY PHARMACY PLT"),
+        ("ACME PLC", "ACME PLC"),
+        ("ACME PLX", "ACME PLC"),
+        # One letter read as two, inside a form of two words.
+        ("HERO SDIV BHD", "HERO SDN BHD"),
+        ("GARDENIA SDN BILD", "GARDENIA SDN BHD"),
+        ("FOTO BILD", None),
+        ("CASH BILL", None),
+        ("MYNEWS RETAIL $B", "MYNEWS RETAIL SB"),
+        ("Castle Blue $/B", "Castle Blue S/B"),
+    ],
+)
+def test_legal_forms_are_spelled_back_from_ocr_slips(text: str, expected: str | None) -> None:
+    assert legal_forms.spelled(text) == expected
 
 
 @pytest.mark.parametrize(

@@ -317,6 +317,17 @@ VENDOR_CASES = [
     ),
     # A bracket OCR read as a letter, on a line that continues the name above.
     (["POPULAR BOOK", "co. CM) SDN BHD", "(Co. No. 113825-W)"], "POPULAR BOOK co. (M) SDN BHD"),
+    # "PLT" is a form of its own (a limited liability partnership), not a misread "PLC".
+    (["MY HAPPY PHARMACY PLT", "(LLP0007299-LGN)", "Tel: 03-1234 5678"], "MY HAPPY PHARMACY PLT"),
+    # One letter read as two in the form ("BILD" for BHD) still marks the company line,
+    # which beats the customer's company further down.
+    (
+        ["GARDENIA BAKERIES TKL) SDN BILD (139386 X)", "TAX INVOICE", "MAKASSAR MARKET SON BHO"],
+        "GARDENIA BAKERIES (KL) SDN BHD",
+    ),
+    (["HERO TRADERS SDIV BHD", "Tel: 03-1234 5678"], "HERO TRADERS SDN BHD"),
+    # OCR's "$" for the S of a form; a registration with a lower-case letter ends the name.
+    (["MYNEWS RETAIL $B(306295-x) FKA BISON STORES SB", "TAX REG ID"], "MYNEWS RETAIL SB"),
 ]
 
 
@@ -343,6 +354,51 @@ def test_receipt_vendor(lines: list[str], expected: str) -> None:
     found = fields_of([*lines, "Item   1.00", "TOTAL   1.00"])["vendor_name"]
     assert found.value == expected
     assert found.confidence < 0.95  # a name has no checksum
+
+
+def test_a_company_named_as_owner_beats_the_brand_on_top() -> None:
+    # The books want the legal seller; the header prints the brand.
+    lines = ["DOMINO'S PIZZA", "GST REF NO : 001694261248", "DOMINO'S PIZZA SEGAMBUT"]
+    footer = ["Thank you for visiting Domino's.", "Owned by", "Dommal Food Services Sdn Bhd"]
+    found = fields_of([*lines, "TOTAL   1.00", "CASH   1.00", *footer])["vendor_name"]
+    assert found.value == "Dommal Food Services Sdn Bhd"
+    assert "owned by" in found.reason
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        ["Owned by", "the Aman family"],  # no legal form: not a company
+        ["Paid by transfer from MAYBANK BERHAD"],  # inside a sentence: not a seller's label
+    ],
+)
+def test_a_named_seller_needs_a_label_and_a_company(footer: list[str]) -> None:
+    lines = ["KEDAI RUNCIT AMAN", "No 5, Jalan Besar 81200", *["Item   1.00"] * 12]
+    bill = ["TOTAL   12.00", "CASH   12.00"]
+    assert fields_of([*lines, *bill, *footer])["vendor_name"].value == "KEDAI RUNCIT AMAN"
+
+
+@pytest.mark.parametrize(
+    ("conf", "expected"), [(0.48, "PERNIAGAAN RIANG RIA"), (0.93, "PERNIAGAAN RIANG RIA 4")]
+)
+def test_a_lone_digit_read_unsure_after_the_name_is_a_speck(conf: float, expected: str) -> None:
+    lines = ["PERNIAGAAN RIANG RIA 4", "NO7, JLN UERD, SHAH ALAM", "TOTAL   1.00", "CASH   1.00"]
+    page = _with_confidence(page_of(lines), {"4": conf})
+    assert receipts.receipt_fields(context.build([page]), {})["vendor_name"].value == expected
+
+
+def test_a_french_till_receipt_paid_in_cash_is_a_receipt() -> None:
+    # "REGLE PAR ESPECE": paid in cash, so the till's header line is the shop, even when
+    # its name holds "TOTAL" (the brand of the fuel station).
+    lines = ["RELAIS TOTAL OULMES", "AUTOROUTE RABAT MEKNES", "15000 KHEMISSET"]
+    bill = [
+        "CAFE CREME   12.00   2   24.00",
+        "Total   Facture   :   24.00   DH.",
+        "REGLE PAR ESPECE   24.00 DH",
+    ]
+    page = page_of([*lines, *bill], width=400.0)  # as wide as it is long: not a till roll
+    assert receipts.looks_like_receipt(context.build([page]))
+    assert heuristics.extract([page]).fields["vendor_name"].value == "RELAIS TOTAL OULMES"
 
 
 def test_a4_invoice_without_payment_lines_is_left_alone() -> None:
