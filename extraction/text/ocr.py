@@ -15,10 +15,12 @@ bomb warning is an error; PDF pages are rendered with pypdfium2 at
 ``config.ocr_dpi`` (lowered for huge pages so the raster stays under the pixel
 cap); narrow images are upscaled, since tesseract wants ~20-30 px letters, and an
 image whose text came out small is read again larger (:func:`enlargement`);
-images are read as one block of text (``--psm 6``, receipts and photos), PDF
-pages with automatic layout (``--psm 3``); pages of a long PDF are read by
-one tesseract per core. Regions of a text page (the areas its large images
-cover, :mod:`extraction.text.pdf_images`) are rendered alone and read like
+on a page-sized raster the ruled lines of tables are erased first
+(:mod:`extraction.text._rules`); images are read as one block of text
+(``--psm 6``, receipts and photos), PDF pages with automatic layout (``--psm 3``);
+pages of a long PDF are read by one tesseract per core. Regions of a text page
+(the areas its large images cover, :mod:`extraction.text.pdf_images`) are
+rendered alone and read like
 PDF pages, without the re-reads meant for turned or faint scans. When a read
 is poor, tesseract's orientation detection (``osd``, when installed) decides a
 rotation and the better read is kept.
