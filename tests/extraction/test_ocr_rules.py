@@ -73,12 +73,6 @@ def test_an_image_without_rules_is_returned_as_it_is() -> None:
     assert _rules.unruled(image) is image
 
 
-@pytest.fixture
-def _tesseract() -> None:
-    if not ocr.is_available():
-        pytest.skip("tesseract is not installed")
-
-
 @pytest.mark.ocr
 @pytest.mark.usefixtures("_tesseract")
 def test_a_scanned_invoice_with_a_ruled_table_is_read() -> None:

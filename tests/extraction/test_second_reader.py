@@ -226,12 +226,6 @@ def _without_and_with(name: str) -> tuple[ExtractedDocument, ExtractedDocument, 
     return alone, both, truth
 
 
-@pytest.fixture
-def _tesseract() -> None:
-    if not ocr.is_available():
-        pytest.skip("tesseract is not installed")
-
-
 @pytest.mark.ocr
 @pytest.mark.usefixtures("_tesseract")
 def test_a_garbled_date_after_its_label_is_read_by_the_second_reader() -> None:
