@@ -430,3 +430,15 @@ def test_an_amount_equal_to_the_gap_above_the_net_is_not_the_tax() -> None:
         (458, [(448, "Total TTC"), (523, "671,15 €")]),
     ]
     assert "tax_amount" not in extract(rows).fields
+
+
+@pytest.mark.parametrize("label", ["Operated by:", "Owned by:", "Exploité par :", "Betrieben von:"])
+def test_the_company_an_invoice_names_as_operator_is_the_seller(label: str) -> None:
+    # The letterhead is the hotel's brand; the company that operates it is who bills.
+    rows: list[Row] = [
+        (40, [(40, "HOTEL SEEBLICK")]),
+        (60, [(40, "Seestrasse 1, 8000 Zurich")]),
+        (120, [(40, "Invoice 2024-118")]),
+        (700, [(40, f"{label} Alpenhof Hospitality")]),
+    ]
+    assert extract(rows).fields["vendor_name"].value == "Alpenhof Hospitality"
