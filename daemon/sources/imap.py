@@ -248,7 +248,6 @@ class ImapSource:
         message = _describe(exc)
         fatal = isinstance(exc, TlsVerificationError | ConsentRevokedError)
         delay = self.backoff.next_delay(at_least_cap=fatal)
-        self._set(last_error=message, last_error_at=models.utcnow())
         level = (
             logging.ERROR
             if fatal or not isinstance(exc, ImapError | OSError | IMAPClientError)
@@ -263,6 +262,8 @@ class ImapSource:
             exc_info=level == logging.ERROR and not isinstance(exc, ImapError),
             extra={"action": "imap_error", "record_id": self.config.name},
         )
+        # Logged first: whoever sees the error in the status finds it in the log too.
+        self._set(last_error=message, last_error_at=models.utcnow())
         return delay
 
     # -- login -----------------------------------------------------------------
