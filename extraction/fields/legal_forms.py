@@ -1,7 +1,8 @@
 """Legal forms at the end of a company's name (labels data ``company_suffixes``).
 
-OCR misspells them ("SON BHD", "GMBM"); a form is a closed list, so one slip per
-word is read back to the dictionary's spelling.
+OCR misspells them ("SON BHD", "GMBM", "$B", "SDIV BHD"); a form is a closed list, so one
+slip per word (a wrong letter, "$" for S, or one letter read as two inside a form of
+several words) is read back to the dictionary's spelling.
 """
 
 from __future__ import annotations
