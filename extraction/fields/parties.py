@@ -22,6 +22,8 @@ from extraction.models import Method
 from extraction.text.layout import Chunk
 from extraction.text.layout import Line
 
+#: Points (about 2 cm): the least a column reaches past its heading's end.
+MIN_COLUMN = 50.0
 #: A postcode followed by a town ("69001 Lyon", "88802Spielkreis", "D-80333 München").
 _POSTCODE = re.compile(r"(?<![\d.,])(?:[a-z]{1,2}-)?\d{4,5}\s?[a-z]{3,}")
 _SEGMENT_SPLIT = re.compile(r"\s+[-\u2013|\u2022]\s+|,\s+|\s{3,}")
@@ -248,6 +250,7 @@ def _name_in_section(ctx: Context, position: int, hit: labels.Hit) -> Candidate 
         cells = [c for c in line.chunks if left <= c.x0 < right]
         text = " ".join(c.text for c in cells)
         if cells and looks_like_name(text) and not _any_hit(cells, ctx.hits[index]):
+            text = " ".join(c.text for c in _near(cells, hit.chunk))
             place = context.Place(text, cells[0], line, "below", 1.0)
             return Candidate(_clean(text), 0.75, f"first line under '{hit.label}'", place)
     return None
@@ -257,6 +260,15 @@ def _column(line: Line, heading: Chunk) -> tuple[float, float]:
     """Return the x-range of a heading's column: up to the next heading on its line."""
     right = min((c.x0 for c in line.chunks if c.x0 > heading.x1), default=float("inf"))
     return heading.x0 - 5, right - 1
+
+
+def _near(cells: list[Chunk], heading: Chunk) -> list[Chunk]:
+    # A heading alone on its line ("Adresse de livraison") may have a block beside it
+    # without a heading of its own, whose line OCR joins to this one ("Ma jolie
+    # boutique | Hotel Saint Denis"): the name ends where that column starts, one
+    # heading's width (at least MIN_COLUMN) past the heading's end.
+    reach = heading.x1 + max(heading.x1 - heading.x0, MIN_COLUMN)
+    return [c for c in cells if c.x0 < reach] or cells
 
 
 def _any_hit(cells: list[Chunk], hits: tuple[labels.Hit, ...]) -> bool:

@@ -22,6 +22,7 @@ from extraction.fields.candidates import strength
 from extraction.fields.candidates import to_field
 from extraction.fields.context import Context
 from extraction.models import FieldValue
+from extraction.models import Method
 from extraction.text.layout import Line
 
 #: Money label fields, by how specific a label of that field is.
@@ -31,6 +32,13 @@ _TOKEN = re.compile(r"[A-Za-z]{2,5}\$?\.?|[€$£₹¥]")
 #: triple it closes is not sure enough to pass unseen (a print can match by chance).
 GAP_SCORE = 0.5
 GAP_CONFIDENCE = 0.9
+#: A space OCR put inside a number: before one or two digits and the decimals, it cannot
+#: be a thousands mark.
+_SPLIT_DIGITS = re.compile(r"(?<=\d) (?=\d{1,2}[.,]\d\d(?!\d))")
+#: A chunk that holds a word, not a speck.
+_WORDED = re.compile(r"[^\W\d_]{2}")
+#: The joined reading's score, like an unlabelled gap's: never sure enough to pass unseen.
+SPLIT_SCORE = 0.5
 
 
 def money_candidates(ctx: Context, name: str) -> list[Candidate]:
@@ -98,7 +106,21 @@ def _money_places(
         label = hit.chunk.text[hit.start : hit.end]
         reason = f"label '{label}', amount {place.where} it"
         out.append(Candidate(found[-1].value, factor, reason, place))
+        out += _split_reading(ctx, place, min(factor, SPLIT_SCORE), reason)
     return out
+
+
+def _split_reading(
+    ctx: Context, place: context.Place, score: float, reason: str
+) -> list[Candidate]:
+    # OCR splits a number at a gap in the print ("-21 8,48 €" for -218,48): the joined
+    # reading is a weak candidate that only the arithmetic of a closing triple can pick.
+    if context.method_of(place.chunk, ctx.method) is not Method.OCR:
+        return []
+    joined = _SPLIT_DIGITS.sub("", place.text)
+    found = amounts.money_in(joined) if joined != place.text else []
+    why = f"{reason}; digits OCR split read as one number"
+    return [Candidate(found[-1].value, score, why, place)] if found else []
 
 
 def _vat_id_first(text: str) -> bool:
@@ -226,8 +248,9 @@ def _breakdown_sum(
 def _row_header(cand: Candidate) -> bool:
     # A VAT row is headed by its label ("Umsatzsteuer (S)  198,00  19  37,62"); a label
     # further right ("19% UST(S)") only names the category of a charge or allowance.
-    first = cand.place.line.chunks[0]
-    return any(h.field == "tax_amount" for h in labels.hits_in(first))
+    # Specks in the margin before it ("3", a scan's sideways copyright line) head nothing.
+    first = next((c for c in cand.place.line.chunks if _WORDED.search(c.text)), None)
+    return first is not None and any(h.field == "tax_amount" for h in labels.hits_in(first))
 
 
 def _one_per_line(cands: list[Candidate]) -> list[Candidate]:

@@ -113,6 +113,12 @@ BREAKDOWN_ONLY: list[Row] = [
     (431, [(61, "Rechnungssumme Brutto (inkl. USt.)"), (513, "529,87")]),
 ]
 
+# Scanned: the page's sideways copyright line in the margin, read as one letter per row.
+BREAKDOWN_AFTER_SPECKS: list[Row] = [
+    (top, [(20, speck), *cells])
+    for (top, cells), speck in zip(BREAKDOWN_ONLY, "ai32R", strict=True)
+]
+
 SIGN_SLIP: list[Row] = [
     (95, [(31, "Avoir AV-2017-0005")]),
     (404, [(455, "Total HT"), (520, "-218,48 €")]),
@@ -134,6 +140,7 @@ VAT_LABEL_BEFORE_CAPITAL: list[Row] = [
     [
         (SUMMARY_TABLE, "448.99", "70.00", "518.99"),
         (BREAKDOWN_ONLY, "473.00", "56.87", "529.87"),
+        (BREAKDOWN_AFTER_SPECKS, "473.00", "56.87", "529.87"),
         (SIGN_SLIP, "-218.48", "-14.99", "-233.47"),
         (VAT_LABEL_BEFORE_CAPITAL, "624.90", "46.25", "671.15"),
     ],
@@ -174,6 +181,35 @@ def test_parties_in_side_by_side_columns() -> None:
     fields = extract(rows).fields
     assert fields["vendor_name"].value == "MUSTERLIEFERANT GMBH"
     assert fields["buyer_name"].value == "MUSTER-KUNDE GMBH"
+
+
+def test_a_block_beside_a_lone_heading_is_not_part_of_its_name() -> None:
+    # A scan read as one block: the addressee beside "Adresse de livraison" (no heading of
+    # its own) shares the delivery name's line, here as the debris OCR made of it.
+    rows: list[Row] = [
+        (125, [(37, "Adresse de livraison")]),
+        (134, [(37, "Ma jolie boutique"), (326, "AR sre po ataue")]),
+        (150, [(37, "35 rue de la République"), (327, "Ma jolie boutique")]),
+        (160, [(37, "69001 Lyon"), (327, "35 rue de la République")]),
+    ]
+    assert extract(rows).fields["buyer_name"].value == "Ma jolie boutique"
+
+
+def test_a_line_under_a_lone_heading_is_judged_whole() -> None:
+    # Cut to the heading's column, an item row would pass for a name ("1.00 Design").
+    rows: list[Row] = [
+        (124, [(452, "Bei Spiel GmbH")]),
+        (154, [(83, "Bei Spiel GmbH, Ecke 12, 12345 Stadthausen"), (452, "12345 Stadthausen")]),
+        (171, [(71, "Theodor Est")]),
+        (197, [(72, "Bahnstr. 42")]),
+        (225, [(72, "88802 Spielkreis")]),
+        (309, [(57, "Customer:2")]),
+        (325, [(57, "Your order AB321")]),
+        (340, [(58, "Invoice # RE-2019/507 issued at 2019-06-10")]),
+        (360, [(60, "Amount"), (121, "Product"), (291, "VAT"), (347, "Price"), (421, "Total")]),
+        (380, [(61, "1.00"), (121, "Design (hours): Of a sample"), (291, "7%"), (422, "160.00")]),
+    ]
+    assert extract(rows).fields["buyer_name"].value == "Theodor Est"
 
 
 def test_a_label_word_inside_a_name_is_not_a_label() -> None:
@@ -420,6 +456,41 @@ def test_an_unlabelled_amount_that_is_total_minus_net_is_the_tax() -> None:
     ]
     assert "total - net" in fields["tax_amount"].reason
     assert all(fields[k].confidence < 0.95 for k in ("net_amount", "tax_amount", "total_amount"))
+
+
+def _as_scanned(rows: list[Row], method: Method = Method.OCR) -> heuristics.Result:
+    printed = page(rows)
+    words = tuple(replace(w, method=method, conf=0.9) for w in printed.words)
+    return heuristics.extract([replace(printed, words=words, method=method)])
+
+
+@pytest.mark.parametrize(
+    ("method", "net"), [(Method.OCR, Decimal("-218.48")), (Method.TEXT, Decimal("8.48"))]
+)
+def test_a_number_ocr_split_is_joined_when_the_totals_close(method: Method, net: Decimal) -> None:
+    # OCR read "-218,48 €" as "-21 8,48 €"; total - tax says which reading is the net. A
+    # text layer prints what it prints.
+    rows: list[Row] = [
+        (95, [(33, "Avoir AV-2017-0005")]),
+        (420, [(455, "Total HT"), (520, "-21 8,48 €")]),
+        (439, [(442, "Total taxes"), (526, "-14,99 €")]),
+        (456, [(449, "Total TTC"), (520, "-233,47 €")]),
+    ]
+    fields = _as_scanned(rows, method).fields
+    assert fields["net_amount"].value == net
+    if method is Method.OCR:
+        assert "split" in fields["net_amount"].reason
+        assert fields["net_amount"].confidence < 0.95
+
+
+def test_a_split_reading_does_not_replace_totals_that_close_as_printed() -> None:
+    rows: list[Row] = [
+        (95, [(33, "Facture FA-1")]),
+        (420, [(455, "Total HT"), (520, "1 8,48 €")]),
+        (439, [(442, "Total taxes"), (526, "1,70 €")]),
+        (456, [(449, "Total TTC"), (520, "10,18 €")]),
+    ]
+    assert _as_scanned(rows).fields["net_amount"].value == Decimal("8.48")
 
 
 def test_an_amount_equal_to_the_gap_above_the_net_is_not_the_tax() -> None:
