@@ -26,6 +26,8 @@ _DOC_NUMBER = re.compile(r"^[#]?\s?(?P<num>[A-Za-z0-9][A-Za-z0-9_/.\-]{1,34}[A-Z
 _PHONE = re.compile(r"^\+?\(?\d{2,4}\)?[ ./-]\d{2,4}[ ./-]\d{2,4}")
 #: An underscore drawn as its own glyph comes out of the text layer with spaces around it.
 _SPACED_UNDERSCORE = re.compile(r"(?<=[A-Za-z0-9])\s*_\s*(?=[A-Za-z0-9])")
+#: "Nr." or "N°" that OCR glued to the number it announces ("Nr.471102").
+_GLUED_MARKER = re.compile(r"^(?:(?:Nr|No)[.:]|N[°º])\s?(?=\d)", re.IGNORECASE)
 #: A short capital prefix printed apart from the rest ("BLR WFLD2015...", "INV 20931").
 _SPLIT_PREFIX = re.compile(
     r"^#?\s?(?P<prefix>[A-Z]{2,5})\s(?P<rest>[A-Z0-9][A-Za-z0-9_/.\-]{3,34})"
@@ -116,7 +118,7 @@ def document_number(text: str) -> str | None:
     Dates, plain amounts, phone numbers and words without a digit are rejected:
     an invoice number always carries at least one digit.
     """
-    text = _SPACED_UNDERSCORE.sub("_", text.strip())
+    text = _GLUED_MARKER.sub("", _SPACED_UNDERSCORE.sub("_", text.strip()))
     if not text or _PHONE.match(text):
         return None
     match = _DOC_NUMBER.match(text)

@@ -106,6 +106,11 @@ def test_impossible_dates_dropped(text: str) -> None:
         ("+33 4 72 07 08 55", None),
         ("12.50", None),
         ("Page", None),
+        # OCR glued the "number" marker to the value; a prefix without its dot is the number's.
+        ("Nr.471102 vom", "471102"),
+        ("N°2024-118", "2024-118"),
+        ("NR4711", "NR4711"),
+        ("Nord-12", "Nord-12"),
     ],
 )
 def test_document_numbers(text: str, expected: str | None) -> None:
