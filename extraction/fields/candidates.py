@@ -36,7 +36,7 @@ def labelled(ctx: Context, name: str, parse: Callable[[str], Value | None]) -> l
             score = (
                 strength(ctx, position, hit)
                 * place.factor
-                * context.ocr_factor(place.chunk, ctx.method)
+                * context.place_factor(place, ctx.method)
             )
             reason = f"label '{hit.chunk.text[hit.start : hit.end]}', value {place.where} it"
             out.append(Candidate(value, score, reason, place))

@@ -18,6 +18,7 @@ from extraction.fields import labels
 from extraction.models import BBox
 from extraction.models import Method
 from extraction.text import Page
+from extraction.text import Word
 from extraction.text.layout import Chunk
 from extraction.text.layout import Line
 from extraction.text.layout import lines_of
@@ -168,6 +169,30 @@ def ocr_factor(chunk: Chunk, method: Method) -> float:
     if method_of(chunk, method) is not Method.OCR:
         return 1.0
     return min(1.0, 0.15 + chunk.conf)
+
+
+def place_factor(place: Place, method: Method) -> float:
+    """Return how much OCR uncertainty lowers the value at ``place`` (1.0 for text).
+
+    The value's own words count, not a label it shares a chunk with: in "Nr. 471102
+    vom" with "Nr." read unsure, the number itself was read sure.
+    """
+    if method_of(place.chunk, method) is not Method.OCR:
+        return 1.0
+    return min(1.0, 0.15 + min(w.conf for w in value_words(place)))
+
+
+def value_words(place: Place) -> tuple[Word, ...]:
+    """Return the words of the place's chunk that its text was read from."""
+    start = place.chunk.text.find(place.text) if place.where == "after" else -1
+    if start <= 0:
+        return place.chunk.words
+    end, offset, out = start + len(place.text), 0, []
+    for word in place.chunk.words:
+        if offset + len(word.text) > start and offset < end:
+            out.append(word)
+        offset += len(word.text) + 1
+    return tuple(out) or place.chunk.words
 
 
 def method_of(chunk: Chunk, method: Method) -> Method:

@@ -97,7 +97,7 @@ def _calibrated(cands: list[Candidate], ctx: Context, *, high: float = 0.95) -> 
     extra = ""
     if agree >= 2 and top.score >= 0.99:
         confidence, extra = high, f"; printed {agree} times"
-    return to_field(top, confidence * context.ocr_factor(top.place.chunk, ctx.method), ctx, extra)
+    return to_field(top, confidence * context.place_factor(top.place, ctx.method), ctx, extra)
 
 
 def _invoice_number(ctx: Context) -> FieldValue | None:
@@ -234,7 +234,7 @@ def _vat_id(ctx: Context) -> FieldValue | None:
     top = max(cands, key=lambda c: (c.score, -ctx.lines.index(c.place.line)))
     distinct = {c.value for c in cands if c.score >= 0.9}
     conf = top.score if len(distinct) <= 1 else 0.6
-    return to_field(top, conf * context.ocr_factor(top.place.chunk, ctx.method), ctx)
+    return to_field(top, conf * context.place_factor(top.place, ctx.method), ctx)
 
 
 def _vat_not_iban(text: str) -> list[ids.FoundId]:
@@ -261,7 +261,7 @@ def _iban(ctx: Context) -> FieldValue | None:
         return _invalid_iban(ctx)
     distinct = {c.value for c in cands}
     conf = 0.97 if len(distinct) == 1 else 0.6
-    return to_field(cands[0], conf * context.ocr_factor(cands[0].place.chunk, ctx.method), ctx)
+    return to_field(cands[0], conf * context.place_factor(cands[0].place, ctx.method), ctx)
 
 
 def _invalid_iban(ctx: Context) -> FieldValue | None:

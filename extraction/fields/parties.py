@@ -196,7 +196,7 @@ def _vendor(ctx: Context) -> FieldValue | None:
     if not cands:
         return None
     top = _without_stated_form(max(cands, key=lambda c: c.score), ctx.text)
-    return to_field(top, min(top.score, 0.9) * context.ocr_factor(top.place.chunk, ctx.method), ctx)
+    return to_field(top, min(top.score, 0.9) * context.place_factor(top.place, ctx.method), ctx)
 
 
 #: A legal form stated on its own in the legal notice: "SARL au capital de 120 000 €".

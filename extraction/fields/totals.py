@@ -99,9 +99,7 @@ def _money_places(
         if not found:
             continue
         factor = (
-            strength(ctx, position, hit)
-            * place.factor
-            * context.ocr_factor(place.chunk, ctx.method)
+            strength(ctx, position, hit) * place.factor * context.place_factor(place, ctx.method)
         )
         label = hit.chunk.text[hit.start : hit.end]
         reason = f"label '{label}', amount {place.where} it"
@@ -275,7 +273,7 @@ def _from_breakdown(
     return {
         key: to_field(
             c,
-            0.95 * min(1.0, c.score + 0.4) * context.ocr_factor(c.place.chunk, ctx.method),
+            0.95 * min(1.0, c.score + 0.4) * context.place_factor(c.place, ctx.method),
             ctx,
             why,
         )
@@ -309,7 +307,7 @@ def _from_triple(
     return {
         key: to_field(
             c,
-            base * min(1.0, c.score + 0.4) * context.ocr_factor(c.place.chunk, ctx.method),
+            base * min(1.0, c.score + 0.4) * context.place_factor(c.place, ctx.method),
             ctx,
             why,
         )
@@ -325,7 +323,7 @@ def _total(ctx: Context, cands: list[Candidate]) -> FieldValue | None:
     if _paid_minus_change(ctx, top):
         return to_field(
             top,
-            0.95 * context.ocr_factor(top.place.chunk, ctx.method),
+            0.95 * context.place_factor(top.place, ctx.method),
             ctx,
             "; paid - change = total",
         )
@@ -364,7 +362,7 @@ def currency(ctx: Context) -> FieldValue | None:
     conf = certainty[code] if others < 0.3 * weights[code] else 0.6
     place, why = first[code]
     return to_field(
-        Candidate(code, conf, why, place), conf * context.ocr_factor(place.chunk, ctx.method), ctx
+        Candidate(code, conf, why, place), conf * context.place_factor(place, ctx.method), ctx
     )
 
 

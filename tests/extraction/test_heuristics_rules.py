@@ -483,6 +483,22 @@ def test_a_number_ocr_split_is_joined_when_the_totals_close(method: Method, net:
         assert fields["net_amount"].confidence < 0.95
 
 
+def test_a_label_read_unsure_does_not_lower_the_value_read_sure_beside_it() -> None:
+    # "Nr." read at 0.17 in the chunk "Nr. 471102 vom": the number's own words decide how
+    # sure it is, so it still beats an article number under an "Art.-Nr." column header.
+    rows: list[Row] = [
+        (161, [(40, "Handelsrechnung (380)"), (160, "Nr. 471102 vom"), (260, "05.03.2020")]),
+        (680, [(60, "Unsere Art.-Nr.:")]),
+        (692, [(60, "TB100A4")]),
+    ]
+    printed = page(rows)
+    words = tuple(
+        replace(w, method=Method.OCR, conf=0.17 if w.text == "Nr." else 0.96) for w in printed.words
+    )
+    found = heuristics.extract([replace(printed, words=words, method=Method.OCR)])
+    assert found.fields["invoice_number"].value == "471102"
+
+
 def test_a_split_reading_does_not_replace_totals_that_close_as_printed() -> None:
     rows: list[Row] = [
         (95, [(33, "Facture FA-1")]),
