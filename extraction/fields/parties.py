@@ -22,6 +22,8 @@ from extraction.models import Method
 from extraction.text.layout import Chunk
 from extraction.text.layout import Line
 
+#: A hyphen joining the label to the next word: one compound word, not "label - value".
+_COMPOUND = re.compile(r"-[^\W\d_]")
 #: Points (about 2 cm): the least a column reaches past its heading's end.
 MIN_COLUMN = 50.0
 #: A postcode followed by a town ("69001 Lyon", "88802Spielkreis", "D-80333 München").
@@ -93,9 +95,13 @@ def buyer_block(ctx: Context) -> frozenset[int]:
 
 
 def _labelled_value(hit: labels.Hit) -> bool:
-    # "Seller: ACME SA" names a party; "Lieferant GmbH" or "Facture à régler" does not.
+    # "Seller: ACME SA" names a party; "Lieferant GmbH" or "Facture à régler" does not,
+    # nor does a compound ("Verkäufer-BIC:" is the seller's BIC).
     after = hit.chunk.text[hit.end :].lstrip()
-    return hit.start <= 2 and after[:1] in (":", "-", "\u2013") and len(hit.rest) > 2
+    compound = _COMPOUND.match(hit.chunk.text, hit.end) is not None
+    return (
+        hit.start <= 2 and after[:1] in (":", "-", "\u2013") and len(hit.rest) > 2 and not compound
+    )
 
 
 def _is_heading(hit: labels.Hit) -> bool:

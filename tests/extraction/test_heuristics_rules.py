@@ -212,6 +212,17 @@ def test_a_line_under_a_lone_heading_is_judged_whole() -> None:
     assert extract(rows).fields["buyer_name"].value == "Theodor Est"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Verkäufer-BIC:", None), ("Verkäufer - Muster AG", "Muster AG")],
+)
+def test_a_compound_of_a_party_label_names_no_party(text: str, expected: str | None) -> None:
+    # "Verkäufer-BIC" is the seller's BIC: "BIC" is no seller's name.
+    rows: list[Row] = [(100, [(40, "Rechnung 4711")]), (420, [(66, text), (306, "BYLADEM1001")])]
+    found = extract(rows).fields.get("vendor_name")
+    assert (found.value if found else None) == expected
+
+
 def test_a_label_word_inside_a_name_is_not_a_label() -> None:
     rows: list[Row] = [
         (42, [(41, "Rechnungsersteller")]),
