@@ -255,6 +255,9 @@ def _name_in_section(ctx: Context, position: int, hit: labels.Hit) -> Candidate 
         line = ctx.lines[index]
         cells = [c for c in line.chunks if left <= c.x0 < right]
         text = " ".join(c.text for c in cells)
+        # "N ame:": a label OCR split, so no label hit; a cell ending in a colon names a field.
+        if cells and cells[0].text.rstrip().endswith(":"):
+            continue
         if cells and looks_like_name(text) and not _any_hit(cells, ctx.hits[index]):
             text = " ".join(c.text for c in _near(cells, hit.chunk))
             place = context.Place(text, cells[0], line, "below", 1.0)

@@ -195,6 +195,17 @@ def test_a_block_beside_a_lone_heading_is_not_part_of_its_name() -> None:
     assert extract(rows).fields["buyer_name"].value == "Ma jolie boutique"
 
 
+def test_a_label_ocr_split_under_a_heading_is_no_name() -> None:
+    # "Name:" read "N ame:" is no label hit, but still a field's label: with no other name
+    # in the heading's column, the buyer is left unknown rather than "N ame".
+    rows: list[Row] = [
+        (358, [(67, "Käufer/Leistungsempfänger"), (306, "GLN 4304171000002")]),
+        (372, [(67, "N ame:"), (306, "Kunden-Nr. : 009420")]),
+        (386, [(306, "MUSTER-KUNDE GMBH")]),
+    ]
+    assert "buyer_name" not in extract(rows).fields
+
+
 def test_a_line_under_a_lone_heading_is_judged_whole() -> None:
     # Cut to the heading's column, an item row would pass for a name ("1.00 Design").
     rows: list[Row] = [
