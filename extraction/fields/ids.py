@@ -26,6 +26,25 @@ _DOC_NUMBER = re.compile(r"^[#]?\s?(?P<num>[A-Za-z0-9][A-Za-z0-9_/.\-]{1,34}[A-Z
 _PHONE = re.compile(r"^\+?\(?\d{2,4}\)?[ ./-]\d{2,4}[ ./-]\d{2,4}")
 #: An underscore drawn as its own glyph comes out of the text layer with spaces around it.
 _SPACED_UNDERSCORE = re.compile(r"(?<=[A-Za-z0-9])\s*_\s*(?=[A-Za-z0-9])")
+#: An IBAN as OCR may read it: look-alike letters in its check digits ("NLSO").
+#: Tried at every word's start ("IBAN NLSO…" also starts an IBAN-shaped run at "IBAN").
+_IBAN_LIKE = re.compile(r"(?<![A-Z0-9])(?=(?P<iban>[A-Z]{2}[0-9A-Z]{2}(?:[ ]?[A-Z0-9]){10,30}))")
+_SPEC_PART = re.compile(r"(\d+)!([anc])")
+#: Look-alikes OCR confuses, each way.
+_AS_DIGIT = {
+    "O": "0",
+    "D": "0",
+    "Q": "0",
+    "I": "1",
+    "L": "1",
+    "Z": "2",
+    "S": "5",
+    "G": "6",
+    "B": "8",
+}
+_AS_LETTER = {"0": "O", "1": "I", "2": "Z", "5": "S", "6": "G", "8": "B"}
+#: At most this many characters put back: more is a guess, not a reading.
+MAX_RESTORED = 2
 #: "Nr." or "N°" that OCR glued to the number it announces ("Nr.471102").
 _GLUED_MARKER = re.compile(r"^(?:(?:Nr|No)[.:]|N[°º])\s?(?=\d)", re.IGNORECASE)
 #: A short capital prefix printed apart from the rest ("BLR WFLD2015...", "INV 20931").
@@ -81,6 +100,56 @@ def ibans(text: str) -> list[FoundId]:
             out.append(FoundId(str(iban.compact), valid=True, start=match.start(), end=match.end()))
             break
     return out
+
+
+def ocr_ibans(text: str) -> list[FoundId]:
+    """Return IBANs that OCR misread by letter/digit look-alikes and their checksum restores.
+
+    Where the country's format wants a digit and OCR read a letter ("NLSO…" for NL50),
+    or the other way round, the look-alike is put back; only a result that passes the
+    mod-97 check is returned (a wrong guess passes about once in 97).
+    """
+    from schwifty import IBAN
+
+    out: list[FoundId] = []
+    for match in _IBAN_LIKE.finditer(text.upper()):
+        repaired = _restored(match.group("iban").replace(" ", ""))
+        if repaired is None:
+            continue
+        try:
+            iban = IBAN(repaired)
+        except ValueError:
+            continue
+        end = match.start() + len(match.group("iban"))
+        out.append(FoundId(str(iban.compact), valid=True, start=match.start(), end=end))
+    return out
+
+
+def _restored(compact: str) -> str | None:
+    kinds = _iban_kinds(compact[:2])
+    if kinds is None or len(compact) < len(kinds):
+        return None
+    chars = list(compact[: len(kinds)])
+    for index, (char, kind) in enumerate(zip(chars, kinds, strict=True)):
+        if kind == "n" and not char.isdigit():
+            chars[index] = _AS_DIGIT.get(char, "")
+        elif kind == "a" and not char.isalpha():
+            chars[index] = _AS_LETTER.get(char, "")
+    restored = "".join(chars)
+    changed = sum(a != b for a, b in zip(restored, compact, strict=False))
+    return restored if len(restored) == len(kinds) and 0 < changed <= MAX_RESTORED else None
+
+
+def _iban_kinds(country: str) -> str | None:
+    """Return the character kind (a letter, n digit, c either) of each position of an IBAN."""
+    from schwifty import registry
+
+    try:
+        spec = registry.get_iban_spec(country)
+    except Exception:  # not a country with IBANs
+        return None
+    body = "".join(kind * int(count) for count, kind in _SPEC_PART.findall(spec.iban_spec[2:]))
+    return "aa" + body
 
 
 def iban_shaped(text: str) -> list[FoundId]:

@@ -132,6 +132,23 @@ def test_iban_printed_in_groups() -> None:
     assert ids.ibans("IBAN FR76 1010 7002 4500 6170 5231 738") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("IBAN NLSOINGB0683251309", "NL50INGB0683251309"),  # check digits read as letters
+        ("DE08 7009 O100 1234 5678 90", "DE08700901001234567890"),  # O for 0 in the bank code
+        ("NL50 1NGB 0683 2513 09", "NL50INGB0683251309"),  # 1 for I where letters belong
+        ("NLSO INGB 0683 2513 08", None),  # restored, but the checksum fails: a misread digit
+        ("NLSO 1NGB O683 2S13 09", None),  # four look-alikes: a guess, not a reading
+        ("IBAN : FR20 1242 1242 1242 1242 1242 124", None),  # nothing to restore
+    ],
+)
+def test_ocr_look_alikes_in_an_iban_are_restored_by_its_checksum(
+    text: str, expected: str | None
+) -> None:
+    assert [found.value for found in ids.ocr_ibans(text)] == ([expected] if expected else [])
+
+
 def test_fold_strips_accents_and_degree() -> None:
     assert labels.fold("N° TVA  Fälligkeitsdatum") == "n tva falligkeitsdatum"
 

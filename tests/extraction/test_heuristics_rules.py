@@ -521,6 +521,21 @@ def test_a_label_read_unsure_does_not_lower_the_value_read_sure_beside_it() -> N
     assert found.fields["invoice_number"].value == "471102"
 
 
+@pytest.mark.parametrize("method", [Method.OCR, Method.TEXT])
+def test_an_ocr_iban_with_look_alikes_is_restored_below_high_confidence(method: Method) -> None:
+    # OCR's "NLSO" for NL50; a text layer's letters are what was printed: no IBAN there.
+    rows: list[Row] = [
+        (100, [(46, "Factuurnummer: 993548900")]),
+        (162, [(445, "IBAN NLSOINGB0683251309")]),
+    ]
+    fields = _as_scanned(rows, method).fields
+    if method is Method.OCR:
+        assert fields["vendor_iban"].value == "NL50INGB0683251309"
+        assert 0.5 < fields["vendor_iban"].confidence < 0.95
+    else:
+        assert "vendor_iban" not in fields
+
+
 def test_a_split_reading_does_not_replace_totals_that_close_as_printed() -> None:
     rows: list[Row] = [
         (95, [(33, "Facture FA-1")]),
