@@ -39,6 +39,7 @@ from extraction.fields import dates
 from extraction.fields import labels
 from extraction.fields import legal_forms
 from extraction.fields import lines
+from extraction.fields import parties
 from extraction.fields.context import Context
 from extraction.fields.context import bbox
 from extraction.fields.context import method_of
@@ -732,10 +733,15 @@ def _joined(text: str, below: str) -> str | None:
 
 def _header(ctx: Context) -> list[tuple[Line, str]]:
     first_page = ctx.lines[0].page if ctx.lines else 1
+    # A billing or delivery address block ("Factuuradres" over "Strategic Corp") is the
+    # customer's, however high on the page it sits.
+    buyer = parties.buyer_block(ctx)
     out: list[tuple[Line, str]] = []
-    for line in ctx.lines[:HEADER_LINES]:
+    for position, line in enumerate(ctx.lines[:HEADER_LINES]):
         if line.page != first_page or ctx.relative_top(line) > 0.4:
             break
+        if position in buyer:
+            continue
         legal = _legal(line.text)
         kept = (
             c.text

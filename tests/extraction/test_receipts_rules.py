@@ -328,6 +328,10 @@ VENDOR_CASES = [
     (["HERO TRADERS SDIV BHD", "Tel: 03-1234 5678"], "HERO TRADERS SDN BHD"),
     # OCR's "$" for the S of a form; a registration with a lower-case letter ends the name.
     (["MYNEWS RETAIL $B(306295-x) FKA BISON STORES SB", "TAX REG ID"], "MYNEWS RETAIL SB"),
+    # A title in another language is no shop name either.
+    (["Kopie factuur", "Jansen Fietsen", "Tel: 030 123 4567"], "Jansen Fietsen"),
+    # The company under a billing-address heading is the customer, not the shop.
+    (["HALFORDS", "Factuuradres   Afleveradres", "Strategic Corp", "Fakestreet 46"], "HALFORDS"),
 ]
 
 
