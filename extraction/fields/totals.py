@@ -35,8 +35,8 @@ GAP_CONFIDENCE = 0.9
 #: A space OCR put inside a number: before one or two digits and the decimals, it cannot
 #: be a thousands mark.
 _SPLIT_DIGITS = re.compile(r"(?<=\d) (?=\d{1,2}[.,]\d\d(?!\d))")
-#: A chunk that holds a word, not a speck.
-_WORDED = re.compile(r"[^\W\d_]{2}")
+#: A chunk this short before a row's label is a speck of the margin, not the row's start.
+MAX_SPECK = 2
 #: The joined reading's score, like an unlabelled gap's: never sure enough to pass unseen.
 SPLIT_SCORE = 0.5
 
@@ -247,7 +247,7 @@ def _row_header(cand: Candidate) -> bool:
     # A VAT row is headed by its label ("Umsatzsteuer (S)  198,00  19  37,62"); a label
     # further right ("19% UST(S)") only names the category of a charge or allowance.
     # Specks in the margin before it ("3", a scan's sideways copyright line) head nothing.
-    first = next((c for c in cand.place.line.chunks if _WORDED.search(c.text)), None)
+    first = next((c for c in cand.place.line.chunks if len(c.text) > MAX_SPECK), None)
     return first is not None and any(h.field == "tax_amount" for h in labels.hits_in(first))
 
 
