@@ -175,23 +175,26 @@ def _printed_gaps(ctx: Context, net: list[Candidate], total: list[Candidate]) ->
     out: list[Candidate] = []
     for n, g in itertools.product(net, total):
         gap = Decimal(str(g.value)) - Decimal(str(n.value))
-        if gap > 0 and gap != Decimal(str(n.value)):
-            out += [
-                Candidate(gap, GAP_SCORE, "an amount below the net that is total - net", place)
-                for place in _printed_below(ctx, n.place.line, gap)
-                if place.line is not g.place.line
-            ]
+        if gap == 0 or gap == Decimal(str(n.value)) or (gap > 0) != (Decimal(str(g.value)) > 0):
+            continue
+        # A credit note's tax may be printed without the minus its net and total carry.
+        printed = {gap, abs(gap)}
+        out += [
+            Candidate(gap, GAP_SCORE, "an amount below the net that is total - net", place)
+            for place in _printed_below(ctx, n.place.line, printed)
+            if place.line is not g.place.line
+        ]
     return out
 
 
-def _printed_below(ctx: Context, start: Line, value: Decimal) -> list[context.Place]:
+def _printed_below(ctx: Context, start: Line, values: set[Decimal]) -> list[context.Place]:
     lines = itertools.dropwhile(lambda line: line is not start, ctx.lines)
     return [
         context.Place(chunk.text, chunk, line, "on line", 1.0)
         for line in itertools.islice(lines, 1, None)
         if line.page == start.page
         for chunk in line.chunks
-        if value in (a.value for a in amounts.money_in(chunk.text))
+        if values.intersection(a.value for a in amounts.money_in(chunk.text))
     ]
 
 

@@ -546,6 +546,19 @@ def test_a_split_reading_does_not_replace_totals_that_close_as_printed() -> None
     assert _as_scanned(rows).fields["net_amount"].value == Decimal("8.48")
 
 
+def test_a_credit_notes_unlabelled_tax_printed_without_its_minus_is_the_gap() -> None:
+    # The same garbled label on a credit note: net and total carry the minus, the tax not.
+    rows: list[Row] = [
+        (95, [(33, "Avoir AV-1")]),
+        (423, [(455, "Total HT"), (523, "-624,90 €")]),
+        (440, [(442, "Total taxee"), (529, "46,25")]),
+        (458, [(448, "Total TTC"), (523, "-671,15 €")]),
+    ]
+    fields = extract(rows).fields
+    assert fields["tax_amount"].value == Decimal("-46.25")
+    assert fields["tax_amount"].confidence < 0.95
+
+
 def test_an_amount_equal_to_the_gap_above_the_net_is_not_the_tax() -> None:
     rows: list[Row] = [
         (95, [(33, "Facture FA-1")]),
