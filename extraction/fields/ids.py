@@ -136,8 +136,10 @@ def _restored(compact: str) -> str | None:
         elif kind == "a" and not char.isalpha():
             chars[index] = _AS_LETTER.get(char, "")
     restored = "".join(chars)
+    if len(restored) != len(kinds):
+        return None  # a character with no look-alike of the wanted kind
     changed = sum(a != b for a, b in zip(restored, compact, strict=False))
-    return restored if len(restored) == len(kinds) and 0 < changed <= MAX_RESTORED else None
+    return restored if 0 < changed <= MAX_RESTORED else None
 
 
 def _iban_kinds(country: str) -> str | None:

@@ -42,6 +42,17 @@ def extract(rows: list[Row]) -> heuristics.Result:
     return heuristics.extract([page(rows)])
 
 
+def _as_scanned(
+    rows: list[Row], method: Method = Method.OCR, unsure: str | None = None
+) -> heuristics.Result:
+    """Read the rows as ``method`` did, every word at 0.9 but ``unsure`` (at 0.17)."""
+    printed = page(rows)
+    words = tuple(
+        replace(w, method=method, conf=0.17 if w.text == unsure else 0.9) for w in printed.words
+    )
+    return heuristics.extract([replace(printed, words=words, method=method)])
+
+
 @pytest.mark.parametrize(
     ("text", "default", "expected"),
     [
@@ -455,10 +466,7 @@ def test_ocr_slips_in_a_legal_form_are_spelled_as_the_form(method: Method, expec
         (50, [(40, "WARAKUYA PERMAS CITY SON BHD")]),
         (95, [(40, "TAX INVOICE NO 88244")]),
     ]
-    scanned = page(rows)
-    words = tuple(replace(w, method=method, conf=0.9) for w in scanned.words)
-    found = heuristics.extract([replace(scanned, words=words, method=method)])
-    assert found.fields["vendor_name"].value == expected
+    assert _as_scanned(rows, method).fields["vendor_name"].value == expected
 
 
 def test_an_unlabelled_amount_that_is_total_minus_net_is_the_tax() -> None:
@@ -478,17 +486,6 @@ def test_an_unlabelled_amount_that_is_total_minus_net_is_the_tax() -> None:
     ]
     assert "total - net" in fields["tax_amount"].reason
     assert all(fields[k].confidence < 0.95 for k in ("net_amount", "tax_amount", "total_amount"))
-
-
-def _as_scanned(
-    rows: list[Row], method: Method = Method.OCR, unsure: str | None = None
-) -> heuristics.Result:
-    """Read the rows as ``method`` did, every word at 0.9 but ``unsure`` (at 0.17)."""
-    printed = page(rows)
-    words = tuple(
-        replace(w, method=method, conf=0.17 if w.text == unsure else 0.9) for w in printed.words
-    )
-    return heuristics.extract([replace(printed, words=words, method=method)])
 
 
 @pytest.mark.parametrize(
