@@ -1,8 +1,8 @@
 """Legal forms at the end of a company's name (labels data ``company_suffixes``).
 
-OCR misspells them ("SON BHD", "GMBM", "$B", "SDIV BHD"); a form is a closed list, so one
-slip per word (a wrong letter, "$" for S, or one letter read as two inside a form of
-several words) is read back to the dictionary's spelling.
+OCR misspells them ("SON BHD", "GMBM", "$B", "SDIV BHD", "SDN BH"); a form is a closed
+list, so one slip per word (a wrong letter, "$" for S, or, inside a form of several words,
+one letter read as two or a last letter lost) is read back to the dictionary's spelling.
 """
 
 from __future__ import annotations
@@ -69,6 +69,9 @@ def _near(got: str, want: str, *, split: bool = False) -> bool:
     if split and len(got) == len(want) + 1:
         # One letter read as two, and no other slip.
         return _TWO_FOR_ONE.sub(lambda m: _TWO_FOR_ONE_LETTERS[m.group(0)], got, 1) == want
+    if split and len(got) == len(want) - 1:
+        # The last letter lost at the edge of the print ("SDN BH"), and no other slip.
+        return want.startswith(got)
     if len(got) != len(want):
         return False
     return sum(a != b for a, b in zip(got, want, strict=True)) <= 1

@@ -448,6 +448,11 @@ def test_a_number_printed_in_pieces_is_joined_but_not_sure() -> None:
         ("GARDENIA SDN BILD", "GARDENIA SDN BHD"),
         ("FOTO BILD", None),
         ("CASH BILL", None),
+        # The last letter of a form of two words lost at the edge of the print.
+        ("DIGI TELECOMMUNICATIONS SDN BH", "DIGI TELECOMMUNICATIONS SDN BHD"),
+        ("ACME SD BHD", "ACME SDN BHD"),
+        ("KFC BH", None),  # a form of one word: a word of its own
+        ("ACME SDN B", None),  # one letter is not enough to tell
         ("MYNEWS RETAIL $B", "MYNEWS RETAIL SB"),
         ("Castle Blue $/B", "Castle Blue S/B"),
     ],
