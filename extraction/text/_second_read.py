@@ -411,10 +411,10 @@ def read_name_lines(
     wanted = [
         (row, crop(image, lines[row], 0, scale, len(lines[row]) - 1)) for row in name_lines(lines)
     ]
-    chosen = [(row, image) for row, image in wanted if image.width <= MAX_LINE_RATIO * image.height]
+    chosen = [(row, piece) for row, piece in wanted if piece.width <= MAX_LINE_RATIO * piece.height]
     if not chosen:
         return lines
-    rows, crops = [row for row, _ in chosen], [image for _, image in chosen]
+    rows, crops = [row for row, _ in chosen], [piece for _, piece in chosen]
     out = [list(line) for line in lines]
     for row, (raw, conf) in zip(rows, reader.read(crops), strict=True):
         if conf >= LINE_CONF:
@@ -488,9 +488,9 @@ def _speck(word: WordTuple) -> bool:
 def _edges(new: str, old: str) -> str:
     # A dash or dot the line model read beside a word is the speck tesseract left out.
     if old[:1].isalnum():
-        new = new.lstrip("".join(c for c in new if not c.isalnum()))
+        new = re.sub(r"^[\W_]+", "", new)
     if old[-1:].isalnum():
-        new = new.rstrip("".join(c for c in new if not c.isalnum()))
+        new = re.sub(r"[\W_]+$", "", new)
     return new
 
 
