@@ -1,12 +1,13 @@
 """Inside the OCR child: decode or render images or page regions, run tesseract, reply JSON.
 
-The child runs this file as a script (``python -I _raster.py``), so it imports
-only the standard library, Pillow and pypdfium2 for tesseract's part: importing
+The child runs this file as a script (``python -I _raster.py MEMORY_BYTES``), so it
+imports only the standard library, Pillow and pypdfium2 for tesseract's part: importing
 the ``extraction`` package would cost more start-up time than tesseract needs for a receipt.
-The parent writes one JSON line of :class:`Job` parameters and then the raw
-document bytes; the child caps its address space before it touches them and
-writes one JSON reply (``{"status": "ok", "pages": [...]}`` or a failure code
-and reason).
+It caps its address space before it reads anything, then serves requests until its
+stdin closes (:mod:`extraction.text.ocr_workers` keeps it for the next document): per
+request, the parent writes one JSON line of :class:`Job` parameters and the document's
+size, then the raw document bytes, and the child writes one JSON reply line
+(``{"status": "ok", "pages": [...]}`` or a failure code and reason).
 
 Tesseract is called directly (TSV on stdout, the image as PGM on stdin, no
 temporary files) with ``OMP_THREAD_LIMIT=1``: its OpenMP threads made a
@@ -129,8 +130,8 @@ class Job:
     enlarge: float = 1.0
 
     def encode(self, data: bytes) -> bytes:
-        """Return the child's stdin: one JSON line of parameters, then the document."""
-        return json.dumps(asdict(self)).encode() + b"\n" + data
+        """Return one request to a worker: a JSON line of parameters, then the document."""
+        return json.dumps(asdict(self) | {"size": len(data)}).encode() + b"\n" + data
 
 
 class Refused(Exception):
@@ -144,24 +145,38 @@ class Refused(Exception):
 
 
 def child_main() -> None:
-    """Read the job from stdin, cap memory, OCR, write the JSON reply to stdout."""
+    """Cap memory at ``argv[1]`` bytes, then answer requests from stdin until it closes.
+
+    Each reply is one JSON line: ``{"status": "ok", "pages": [...]}``, or a failure code
+    and its reason.
+    """
     import resource
 
-    header, _, data = sys.stdin.buffer.read().partition(b"\n")
-    raw = json.loads(header)
+    memory = int(sys.argv[1])
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    # Replies get a private copy of stdout: a library's stray print cannot garble one.
+    replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    while header := sys.stdin.buffer.readline():
+        raw = json.loads(header)
+        data = sys.stdin.buffer.read(raw.pop("size"))
+        replies.write(json.dumps(answer(raw, data)) + "\n")
+        replies.flush()
+
+
+def answer(raw: dict[str, Any], data: bytes) -> dict[str, Any]:
+    """Return the reply to one request's parameters and document."""
     regions = tuple((int(r[0]), *(float(v) for v in r[1:5])) for r in raw.get("regions", ()))
     job = Job(**{**raw, "pages": tuple(raw["pages"]), "regions": regions})
-    resource.setrlimit(resource.RLIMIT_AS, (job.memory_bytes, job.memory_bytes))
     try:
-        reply: dict[str, Any] = {"status": "ok", "pages": read(job, data)}
+        return {"status": "ok", "pages": read(job, data)}
     except Refused as exc:
-        reply = {"status": exc.code, "reason": exc.reason}
+        return {"status": exc.code, "reason": exc.reason}
     except MemoryError:
         reason = "the image needs more memory than OCR may use"
-        reply = {"status": "OCR_MEMORY_LIMIT", "reason": reason}
+        return {"status": "OCR_MEMORY_LIMIT", "reason": reason}
     except Exception as exc:
-        reply = {"status": "OCR_FAILED", "reason": f"OCR failed: {type(exc).__name__}: {exc}"}
-    sys.stdout.write(json.dumps(reply))
+        return {"status": "OCR_FAILED", "reason": f"OCR failed: {type(exc).__name__}: {exc}"}
 
 
 def read(job: Job, data: bytes) -> list[PageData]:

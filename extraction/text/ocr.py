@@ -29,23 +29,21 @@ Words come from tesseract's TSV with their confidence.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
 import subprocess
-import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import cache
-from pathlib import Path
 from typing import Any
+from typing import cast
 
 from extraction.config import ExtractionConfig
 from extraction.models import Method
 from extraction.text import Page
 from extraction.text import TextError
 from extraction.text import Word
+from extraction.text import ocr_workers
 from extraction.text._raster import Job
 from extraction.text._raster import Region
 
@@ -59,6 +57,9 @@ SECOND_READER_MIN_MEMORY = 512 * 1024 * 1024
 SMALL_TEXT_PX = 20.0
 TEXT_PX = 30.0
 MAX_ENLARGE = 2.0
+#: Failures a warm worker's memory may explain (a job that died or ran out of it): such a
+#: job is tried once more in a new worker before its document fails.
+FRESH_RETRY = frozenset({"OCR_MEMORY_LIMIT", "OCR_FAILED"})
 
 
 def is_available() -> bool:
@@ -179,44 +180,39 @@ def _job(
 
 
 def _run(job: Job, data: bytes) -> list[Page]:
-    env = dict(os.environ, OMP_THREAD_LIMIT="1")
-    with subprocess.Popen(
-        [sys.executable, "-I", str(Path(__file__).with_name("_raster.py"))],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        start_new_session=True,
-    ) as child:
-        try:
-            out, err = child.communicate(job.encode(data), timeout=job.timeout_s)
-        except subprocess.TimeoutExpired as exc:
-            _kill(child)
-            raise TextError(
-                "OCR_TIMEOUT", f"OCR took longer than {job.timeout_s:.0f} s and was stopped"
-            ) from exc
-        finally:
-            _kill(child)
-    return _parse_reply(out, err, child.returncode, job)
-
-
-def _kill(child: subprocess.Popen[bytes]) -> None:
-    # The child leads its own session: killing the group also stops its tesseract.
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(child.pid, signal.SIGKILL)
-
-
-def _parse_reply(out: bytes, err: bytes, code: int | None, job: Job) -> list[Page]:
+    worker = ocr_workers.POOL.take(job.memory_bytes)
     try:
-        reply = json.loads(out)
+        return _ask(worker, job, data)
+    except TextError as exc:
+        if exc.code not in FRESH_RETRY or worker.jobs == 1:
+            raise
+    # A worker that read other documents has less room than a new one: one more try there.
+    return _ask(ocr_workers.Worker(job.memory_bytes), job, data)
+
+
+def _ask(worker: ocr_workers.Worker, job: Job, data: bytes) -> list[Page]:
+    try:
+        out, err = worker.ask(job.encode(data), job.timeout_s)
+    except ocr_workers.WorkerTimeout as exc:
+        raise TextError(
+            "OCR_TIMEOUT", f"OCR took longer than {job.timeout_s:.0f} s and was stopped"
+        ) from exc
+    reply = _parse_reply(out, err, worker.process.returncode, job)
+    if reply["status"] != "ok":
+        worker.stop()  # a failed job may have left it short of memory: the next one starts afresh
+        raise TextError(reply["status"], reply["reason"])
+    ocr_workers.POOL.give_back(worker)
+    return [_page(raw) for raw in reply["pages"]]
+
+
+def _parse_reply(out: bytes, err: bytes, code: int | None, job: Job) -> dict[str, Any]:
+    try:
+        return cast("dict[str, Any]", json.loads(out))
     except ValueError as exc:
         mib = job.memory_bytes // (1024 * 1024)
         tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
         reason = f"the OCR process died (exit {code}, limit {mib} MiB): {tail[0][:200]}"
         raise TextError("OCR_FAILED", reason) from exc
-    if reply["status"] != "ok":
-        raise TextError(reply["status"], reply["reason"])
-    return [_page(raw) for raw in reply["pages"]]
 
 
 def _page(raw: list[Any]) -> Page:
