@@ -1,10 +1,11 @@
 """Inside the OCR child: decode or render images or page regions, run tesseract, reply JSON.
 
-The child runs this file as a script (``python -I _raster.py MEMORY_BYTES``), so it
+The child runs this file as a script (``python -I _raster.py MEMORY_BYTES IDLE_S``), so it
 imports only the standard library, Pillow and pypdfium2 for tesseract's part: importing
 the ``extraction`` package would cost more start-up time than tesseract needs for a receipt.
 It caps its address space before it reads anything, then serves requests until its
-stdin closes (:mod:`extraction.text.ocr_workers` keeps it for the next document): per
+stdin closes or stays silent for IDLE_S seconds (:mod:`extraction.text.ocr_workers`
+keeps it for the next document): per
 request, the parent writes one JSON line of :class:`Job` parameters and the document's
 size, then the raw document bytes, and the child writes one JSON reply line
 (``{"status": "ok", "pages": [...]}`` or a failure code and reason).
@@ -145,19 +146,25 @@ class Refused(Exception):
 
 
 def child_main() -> None:
-    """Cap memory at ``argv[1]`` bytes, then answer requests from stdin until it closes.
+    """Cap memory at ``argv[1]`` bytes, then answer requests from stdin until it closes or
+    none comes for ``argv[2]`` seconds.
 
     Each reply is one JSON line: ``{"status": "ok", "pages": [...]}``, or a failure code
     and its reason.
     """
     import resource
+    import select
 
-    memory = int(sys.argv[1])
+    memory, idle_s = int(sys.argv[1]), float(sys.argv[2])
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     # Replies get a private copy of stdout: a library's stray print cannot garble one.
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
-    while header := sys.stdin.buffer.readline():
+    # The parent sends a request only after the last reply: nothing waits in stdin's buffer.
+    while select.select([sys.stdin.buffer], [], [], idle_s)[0]:
+        header = sys.stdin.buffer.readline()
+        if not header:
+            return
         raw = json.loads(header)
         data = sys.stdin.buffer.read(raw.pop("size"))
         replies.write(json.dumps(answer(raw, data)) + "\n")

@@ -1,14 +1,16 @@
 """OCR with tesseract on pages rasterised in memory, inside a limited child process.
 
 Why a child: a decompression bomb, a pathological PDF or a hung tesseract must
-cost one FAILED document, not the daemon. The child is a fresh interpreter
-running :mod:`extraction.text._raster` as an isolated script (``python -I``,
-so nothing is inherited from a threaded parent, no caller needs a ``__main__``
-guard, and start-up does not pay for importing the whole package) in its own
-session; it caps its address space at ``config.child_memory_bytes`` before
-touching the input (tesseract inherits the cap), and the parent kills the
-whole group after ``config.ocr_timeout_s``. The job goes in as one JSON line
-plus the raw bytes and pages come back as JSON: nothing is ever unpickled.
+cost one FAILED document, not the daemon. The child is an interpreter running
+:mod:`extraction.text._raster` as an isolated script (``python -I``, so nothing
+is inherited from a threaded parent, no caller needs a ``__main__`` guard, and
+start-up does not pay for importing the whole package) in its own session; it
+caps its address space at ``config.child_memory_bytes`` before touching any
+input (tesseract inherits the cap), and the parent kills the whole group after
+``config.ocr_timeout_s``. Children are kept warm between documents
+(:mod:`extraction.text.ocr_workers`), and retired after any failure. A job goes
+in as one JSON line plus the raw bytes and pages come back as JSON: nothing is
+ever unpickled.
 
 Inside the child: Pillow's ``MAX_IMAGE_PIXELS`` comes from the config and its
 bomb warning is an error; PDF pages are rendered with pypdfium2 at

@@ -8,8 +8,9 @@ address-space cap it set for itself when it started, so the limits stay per chil
 
 A worker is never trusted after anything but a clean reply: a timeout, a crash or a
 failed job (it may have run short of memory) kills it and its tesseract, and the next
-job starts a new one. It also retires after ``MAX_JOBS`` jobs. An idle worker reads
-end-of-file on its stdin when this process exits, however it exits, and ends.
+job starts a new one. It also retires after ``MAX_JOBS`` jobs, and ends by itself after
+``IDLE_S`` without work, or when its stdin reaches end-of-file as this process exits,
+however it exits.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ RASTER = Path(__file__).with_name("_raster.py")
 MAX_JOBS = 200
 #: Idle workers kept per memory cap: one per core is what the callers can use at once.
 MAX_IDLE = max(1, os.cpu_count() or 1)
+#: A worker left idle this long ends, giving back its memory (some 170 MB with the second
+#: reader's models); the next document starts a new one.
+IDLE_S = 300.0
 #: The end of a worker's stderr kept to explain its death.
 STDERR_TAIL = 4096
 _CHUNK = 64 * 1024
@@ -48,7 +52,7 @@ class Worker:
         self.memory_bytes = memory_bytes
         self.jobs = 0
         self.process = subprocess.Popen(
-            [sys.executable, "-I", str(RASTER), str(memory_bytes)],
+            [sys.executable, "-I", str(RASTER), str(memory_bytes), str(IDLE_S)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

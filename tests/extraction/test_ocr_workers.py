@@ -138,6 +138,17 @@ def test_a_worker_that_died_while_idle_is_replaced(started: Started) -> None:
     assert len(started.workers) == 2
 
 
+def test_an_idle_worker_ends_and_gives_its_memory_back(
+    started: Started, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ocr_workers, "IDLE_S", 1.0)
+    ocr.ocr_image(_text_image(), SMALL)
+    assert _soon(lambda: not started.workers[0].alive)
+    assert started.workers[0].process.returncode == 0
+    assert "4712" in ocr.ocr_image(_text_image("INVOICE 4712"), SMALL)[0].text
+    assert len(started.workers) == 2
+
+
 def test_a_failed_job_retires_its_worker(started: Started) -> None:
     with pytest.raises(TextError) as caught:
         ocr.ocr_image(b"\x89PNG\r\n\x1a\n" + b"not a png" * 20, SMALL)
