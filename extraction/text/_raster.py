@@ -5,10 +5,10 @@ imports only the standard library, Pillow and pypdfium2 for tesseract's part: im
 the ``extraction`` package would cost more start-up time than tesseract needs for a receipt.
 It caps its address space before it reads anything, then serves requests until its
 stdin closes or stays silent for IDLE_S seconds (:mod:`extraction.text.ocr_workers`
-keeps it for the next document): per
-request, the parent writes one JSON line of :class:`Job` parameters and the document's
-size, then the raw document bytes, and the child writes one JSON reply line
-(``{"status": "ok", "pages": [...]}`` or a failure code and reason).
+keeps it for the next document). Per request, the parent writes one JSON line of
+:class:`Job` parameters and the document's size, then the raw document bytes, and the
+child writes one JSON reply line (``{"status": "ok", "pages": [...]}`` or a failure
+code and reason).
 
 Tesseract is called directly (TSV on stdout, the image as PGM on stdin, no
 temporary files) with ``OMP_THREAD_LIMIT=1``: its OpenMP threads made a

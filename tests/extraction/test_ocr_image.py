@@ -8,9 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from PIL import Image
-from PIL import ImageDraw
-from PIL import ImageFont
 
 from daemon import bench
 from extraction.config import ExtractionConfig
@@ -19,6 +16,7 @@ from extraction.models import DocumentType
 from extraction.read import read_candidate
 from extraction.text import Page
 from extraction.text import ocr
+from tests.support.images import text_image
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 pytestmark = pytest.mark.ocr
@@ -44,14 +42,7 @@ def test_scanned_receipt_fields() -> None:
 
 
 def _rendered(text: str, angle: int = 0) -> bytes:
-    image = Image.new("L", (1400, 700), 255)
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.load_default(size=36)
-    for row, line in enumerate(text.splitlines()):
-        draw.text((60, 60 + row * 70), line, fill=0, font=font)
-    out = io.BytesIO()
-    image.rotate(angle, expand=True).save(out, format="PNG")
-    return out.getvalue()
+    return text_image(text, (1400, 700), font_size=36, line_height=70, margin=60, angle=angle)
 
 
 INVOICE = (

@@ -18,13 +18,12 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from PIL import ImageDraw
-from PIL import ImageFont
 
 from extraction.config import ExtractionConfig
 from extraction.text import TextError
 from extraction.text import ocr
 from extraction.text import ocr_workers
+from tests.support.images import text_image
 
 pytestmark = pytest.mark.ocr
 
@@ -60,14 +59,9 @@ def started(monkeypatch: pytest.MonkeyPatch) -> Iterator[Started]:
 
 
 def _text_image(text: str = "INVOICE 4711\nTotal 12.50", image_format: str = "PNG") -> bytes:
-    image = Image.new("L", (700, 200), 255)
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.load_default(size=32)
-    for row, line in enumerate(text.splitlines()):
-        draw.text((30, 30 + row * 60), line, fill=0, font=font)
-    out = io.BytesIO()
-    image.save(out, format=image_format)
-    return out.getvalue()
+    return text_image(
+        text, (700, 200), font_size=32, line_height=60, margin=30, image_format=image_format
+    )
 
 
 def _bomb_png(width: int, height: int) -> bytes:
