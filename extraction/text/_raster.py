@@ -16,7 +16,8 @@ receipt 3-5x slower on a shared 2-core machine. Pages of a multi-page
 document are read by up to ``Job.workers`` tesseract processes at once;
 each of them inherits the memory cap. On images, the dates, amounts and doubtful
 name words are then read again by :mod:`extraction.text._second_read` (numpy and
-onnxruntime, loaded by path and only then), whose model loads while tesseract reads.
+onnxruntime, loaded by path and only then), whose models load, once per child, while
+tesseract reads.
 """
 
 from __future__ import annotations
@@ -194,7 +195,7 @@ def read(job: Job, data: bytes) -> list[PageData]:
     warnings.simplefilter("error", Image.DecompressionBombWarning)
     deadline = time.monotonic() + job.timeout_s
     if job.second_reader and job.kind == "image":
-        # Load the model while tesseract reads: the child waits on tesseract, not the CPU.
+        # Load the models while tesseract reads the first job: the child waits on tesseract.
         threading.Thread(target=_load_second_reader, daemon=True).start()
     images = {"pdf": _pdf_images, "regions": _region_images}.get(job.kind, _file_images)
     psm = PSM_IMAGE if job.kind == "image" else PSM_PDF

@@ -163,8 +163,9 @@ class Recognizer:
     def _one(self, crop: Image) -> tuple[str, float]:
         import numpy as np
 
-        tensor = np.zeros((1, 3, HEIGHT, max(MIN_WIDTH, _width(crop))), dtype=np.float32)
-        tensor[0, :, :, : _width(crop)] = _normalised(crop)
+        width = _width(crop)
+        tensor = np.zeros((1, 3, HEIGHT, max(MIN_WIDTH, width)), dtype=np.float32)
+        tensor[0, :, :, :width] = _normalised(crop)
         return self._decode(self.session.run(None, {self.input: tensor})[0][0])
 
     def _decode(self, scores: Any) -> tuple[str, float]:
