@@ -1,6 +1,10 @@
 # syntax=docker/dockerfile:1
 FROM python:3.11-slim-bookworm AS build
-RUN pip install --no-cache-dir uv
+# tesserocr is built against Debian's libtesseract, the one the runtime stage installs.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends g++ pkg-config libtesseract-dev libleptonica-dev \
+    && rm -rf /var/lib/apt/lists/* \
+    && pip install --no-cache-dir uv
 WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
 # Dependencies first, in their own cached layer.

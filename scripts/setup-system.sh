@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(python3-venv tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-deu
-          tesseract-ocr-osd poppler-utils openssl)
+# The headers and compiler build tesserocr against this tesseract (see pyproject.toml).
+packages=(python3-venv python3-dev g++ pkg-config tesseract-ocr tesseract-ocr-eng
+          tesseract-ocr-fra tesseract-ocr-deu tesseract-ocr-osd libtesseract-dev
+          libleptonica-dev poppler-utils openssl)
 if [[ "${APINBOX_WITH_TEST_PACKAGES:-0}" == "1" ]]; then
   packages+=(dovecot-imapd chromium)
 fi

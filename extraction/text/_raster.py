@@ -1,23 +1,25 @@
 """Inside the OCR child: decode or render images or page regions, run tesseract, reply JSON.
 
-The child runs this file as a script (``python -I _raster.py MEMORY_BYTES IDLE_S``), so it
-imports only the standard library, Pillow and pypdfium2 for tesseract's part: importing
-the ``extraction`` package would cost more start-up time than tesseract needs for a receipt.
-It caps its address space before it reads anything, then serves requests until its
-stdin closes or stays silent for IDLE_S seconds (:mod:`extraction.text.ocr_workers`
-keeps it for the next document). Per request, the parent writes one JSON line of
-:class:`Job` parameters and the document's size, then the raw document bytes, and the
-child writes one JSON reply line (``{"status": "ok", "pages": [...]}`` or a failure
-code and reason).
+The child runs this file as a script (``python -I _raster.py MEMORY_BYTES IDLE_S``), so
+it imports only the standard library, Pillow, pypdfium2 and tesserocr for tesseract's
+part: importing the ``extraction`` package would cost more start-up time than tesseract
+needs for a receipt. It caps its address space before it reads anything, then serves
+requests until its stdin closes or stays silent for IDLE_S seconds
+(:mod:`extraction.text.ocr_workers` keeps it for the next document). Per request, the
+parent writes one JSON line of :class:`Job` parameters and the document's size, then the
+raw document bytes, and the child writes one JSON reply line (``{"status": "ok",
+"pages": [...]}`` or a failure code and reason).
 
-Tesseract is called directly (TSV on stdout, the image as PGM on stdin, no
-temporary files) with ``OMP_THREAD_LIMIT=1``: its OpenMP threads made a
-receipt 3-5x slower on a shared 2-core machine. Pages of a multi-page
-document are read by up to ``Job.workers`` tesseract processes at once;
-each of them inherits the memory cap. On images, the dates, amounts and doubtful
-name words are then read again by :mod:`extraction.text._second_read` (numpy and
-onnxruntime, loaded by path and only then), whose models load, once per child, while
-tesseract reads.
+Tesseract reads inside the child through tesserocr (built against the system's
+libtesseract), from engines kept loaded between pages and jobs (:class:`Engines`): a
+tesseract process per reading spent 0.1-0.15 s starting and loading its model, about a
+quarter of each reading. It reads the raw pixels as its command line reads a PGM, and
+gives the same TSV. ``OMP_THREAD_LIMIT=1``: its OpenMP threads made a receipt 3-5x
+slower on a shared 2-core machine. Pages of a multi-page document are read by up to
+``Job.workers`` engines at once, under the child's memory cap. On images, the dates,
+amounts and doubtful name words are then read again by
+:mod:`extraction.text._second_read` (numpy and onnxruntime, loaded by path and only
+then), whose models load, once per child, while tesseract reads.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ import json
 import math
 import os
 import re
-import subprocess
 import sys
 import threading
 import time
@@ -40,6 +41,7 @@ from collections.abc import Iterator
 from collections.abc import Sequence
 from concurrent.futures import Future
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import replace
@@ -95,6 +97,8 @@ DATE_LIKE = re.compile(
 #: tesseract garbles most ("11/0/2018"). On the development receipts without a date,
 #: 1.5x and 2x each found it on about a third, and not always on the same receipts.
 DATE_RETRY_SCALES = (1.5, 2.0)
+#: ... each at least this much larger than the read before it, within the pixel cap.
+DATE_RETRY_MIN_STEP = 1.1
 #: Skew below this slope (~0.1 degree) is left alone; it needs this many measured lines,
 #: each spanning at least this many points.
 MIN_SKEW = 0.002
@@ -110,6 +114,9 @@ RULED_MAX_RATIO = 1.6
 SECOND_READ = Path(__file__).resolve().with_name("_second_read.py")
 RULES = Path(__file__).resolve().with_name("_rules.py")
 _SECOND_READER_LOCK = threading.Lock()
+#: Loaded tesseract engines a child keeps idle: one per core for the first language, and
+#: room for a page's own language and orientation detection.
+IDLE_ENGINES = 4
 
 
 @dataclass(frozen=True)
@@ -300,7 +307,7 @@ class Reading:
 
     def lines(self, image: Image, factor: float = 1.0) -> Lines:
         """Return tesseract's lines of the image (``factor`` times the page's raster)."""
-        tsv = _tesseract(_pgm(image), self.deadline, lang=self.lang, psm=self.psm)
+        tsv = _tesseract(image, self.deadline, lang=self.lang, psm=self.psm)
         return _lines(tsv, self.scale / factor)
 
 
@@ -321,7 +328,7 @@ def _ocr_page(
     # An image placed on a text page is upright and sharp: the re-reads for turned or
     # faint scans would only spend time on logos that hold no text.
     if job.kind != "regions":
-        lines, image = _reread_poor(image, reading, lines, osd=job.osd)
+        lines, image = _reread_poor(image, reading, lines, job)
     notes: tuple[str, ...] = ()
     if job.second_reader and psm == PSM_IMAGE:
         lines, notes = _second_reading(image, reading.scale, lines)
@@ -343,13 +350,13 @@ def text_px(words: Sequence[WordTuple], scale: float) -> float:
     return heights[len(heights) // 2] if heights else 0.0
 
 
-def _reread_poor(image: Image, reading: Reading, lines: Lines, *, osd: bool) -> tuple[Lines, Image]:
-    if mean_conf(_flat(lines)) < POOR_CONFIDENCE and osd:
+def _reread_poor(image: Image, reading: Reading, lines: Lines, job: Job) -> tuple[Lines, Image]:
+    if mean_conf(_flat(lines)) < POOR_CONFIDENCE and job.osd:
         lines, image = _try_rotation(image, reading, lines)
     if mean_conf(_flat(lines)) < POOR_CONFIDENCE:
         lines = _try_thicker(image, reading, lines)
     if reading.psm == PSM_IMAGE and not has_date(_flat(lines)):
-        lines = _date_retry(image, reading, lines)
+        lines = _date_retry(image, reading, lines, job.max_pixels)
     return lines, image
 
 
@@ -456,40 +463,104 @@ def upscaled(
     return image.resize(size, PILImage.Resampling.LANCZOS), factor
 
 
-def _pgm(image: Image) -> bytes:
-    # Uncompressed: encoding a PNG for tesseract cost more than reading it.
-    out = io.BytesIO()
-    image.convert("L").save(out, format="PPM")
-    return out.getvalue()
+class Engines:
+    """Tesseract engines by language, loaded once per child and lent to one page at a time.
+
+    An engine holds its language's model: loading it is what a tesseract process paid on
+    every call (0.08 s for eng, 0.2 s for three languages), about a third of reading a
+    receipt. An engine reads one image at a time, so pages read at once borrow one each;
+    the ones given back stay loaded, the most recently used :data:`IDLE_ENGINES` of them.
+    """
+
+    def __init__(self, keep: int = IDLE_ENGINES) -> None:
+        """Keep at most ``keep`` idle engines (a language's model is 20-60 MB)."""
+        self._idle: list[tuple[str, Any]] = []  # least recently given back first
+        self._keep = keep
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def lend(self, lang: str) -> Iterator[Any]:
+        """Lend an engine for ``lang`` ("osd" detects orientation); load one if none is idle.
+
+        An engine whose reading failed or was stopped is dropped, not given back.
+        """
+        engine = self._take(lang) or _load_engine(lang)
+        try:
+            yield engine
+        except BaseException:
+            engine.End()
+            raise
+        self._give_back(lang, engine)
+
+    def idle(self) -> list[str]:
+        """Return the languages of the idle engines, least recently used first."""
+        with self._lock:
+            return [lang for lang, _ in self._idle]
+
+    def _take(self, lang: str) -> Any:
+        with self._lock:
+            for index in range(len(self._idle) - 1, -1, -1):
+                if self._idle[index][0] == lang:
+                    return self._idle.pop(index)[1]
+        return None
+
+    def _give_back(self, lang: str, engine: Any) -> None:
+        with self._lock:
+            self._idle.append((lang, engine))
+            dropped, self._idle = self._idle[: -self._keep], self._idle[-self._keep :]
+        for _, old in dropped:
+            old.End()
 
 
-def _tesseract(image: bytes, deadline: float, *, lang: str, psm: int) -> str:
-    command = ["tesseract", "stdin", "stdout", "--oem", "1", "--psm", str(psm), "-l", lang, "tsv"]
-    return _call(command, image, deadline)
+def _load_engine(lang: str) -> Any:
+    # Read when the OpenMP runtime loads with tesseract: its threads made a receipt 3-5x
+    # slower on a shared 2-core machine. (Workers are started with it set already.)
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    import tesserocr
 
-
-def _call(command: list[str], stdin: bytes, deadline: float) -> str:
-    remaining = deadline - time.monotonic()
-    if remaining <= 1:
-        raise Refused("OCR_TIMEOUT", "OCR ran out of its time budget")
-    env = dict(os.environ, OMP_THREAD_LIMIT="1")
     try:
-        done = subprocess.run(
-            command, input=stdin, capture_output=True, timeout=remaining, env=env, check=False
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise Refused("OCR_TIMEOUT", "tesseract took too long and was stopped") from exc
-    if done.returncode != 0:
-        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-        raise Refused("OCR_FAILED", f"tesseract failed (exit {done.returncode}): {tail[0][:200]}")
-    return done.stdout.decode("utf-8", "replace")
+        if lang == "osd":
+            return tesserocr.PyTessBaseAPI(lang=lang, psm=tesserocr.PSM.OSD_ONLY)
+        return tesserocr.PyTessBaseAPI(lang=lang, oem=tesserocr.OEM.LSTM_ONLY)
+    except RuntimeError as exc:
+        raise Refused("OCR_FAILED", f"tesseract cannot load '{lang}': {exc}") from exc
+
+
+def _set_image(engine: Any, image: Image) -> None:
+    # Raw pixels, as tesseract reads a PGM: no resolution, so tesseract estimates it.
+    # (tesserocr's SetImage passes a BMP claiming 96 dpi, which changed automatic layout.)
+    gray = image.convert("L")
+    engine.SetImageBytes(gray.tobytes(), gray.width, gray.height, 1, gray.width)
+
+
+ENGINES = Engines()
+
+
+def _tesseract(image: Image, deadline: float, *, lang: str, psm: int) -> str:
+    # No time limit inside the reading: tesserocr's crashed on tesseract 5.3. A reading
+    # that overruns is stopped by the parent, which kills this child (ocr_workers).
+    _check_time(deadline)
+    with ENGINES.lend(lang) as engine:
+        engine.SetPageSegMode(psm)
+        _set_image(engine, image)
+        try:
+            if not engine.Recognize():
+                raise Refused("OCR_FAILED", "tesseract could not read the image")
+            return cast(str, engine.GetTSVText(0))
+        finally:
+            engine.Clear()  # an idle engine would hold the page's rasters and results
+
+
+def _check_time(deadline: float) -> None:
+    if deadline - time.monotonic() <= 1:
+        raise Refused("OCR_TIMEOUT", "OCR ran out of its time budget")
 
 
 def _lines(tsv: str, scale: float) -> Lines:
     """Return (text, x0, top, x1, bottom, conf 0..1) per recognised word, in points,
     grouped by tesseract's own lines, in reading order."""
     grouped: dict[tuple[str, ...], list[WordTuple]] = {}
-    for row in tsv.splitlines()[1:]:
+    for row in tsv.splitlines():
         cells = row.split("\t")
         if len(cells) < 12 or not cells[11].strip() or float(cells[10]) < 0:
             continue
@@ -555,12 +626,19 @@ def _possible(match: re.Match[str]) -> bool:
     return any(1 <= int(day) <= 31 and 1 <= int(month) <= 12 for day, month in found)
 
 
-def _date_retry(image: Image, reading: Reading, lines: Lines) -> Lines:
+def _date_retry(image: Image, reading: Reading, lines: Lines, max_pixels: int) -> Lines:
     # Only the lines with a date are taken from the larger read: elsewhere it was no better
     # (it lost as many totals as it found), so the first read keeps the rest of the page.
     from PIL import Image as PILImage
 
-    for factor in DATE_RETRY_SCALES:
+    done = 1.0
+    for wanted in DATE_RETRY_SCALES:
+        # Never beyond the pixel cap: an A4 page already read twice as large would reach
+        # 140 million pixels. A read no larger than the last one would see nothing new.
+        factor = min(wanted, math.sqrt(max_pixels / max(image.width * image.height, 1)))
+        if factor < done * DATE_RETRY_MIN_STEP:
+            break
+        done = factor
         size = (int(image.width * factor), int(image.height * factor))
         larger = reading.lines(image.resize(size, PILImage.Resampling.LANCZOS), factor)
         found = [line for line in larger if has_date(line)]
@@ -614,7 +692,7 @@ def page_language(text: str, allowed: str) -> str | None:
 
 
 def _try_rotation(image: Image, reading: Reading, lines: Lines) -> tuple[Lines, Image]:
-    angle = _osd_rotation(_pgm(image), reading.deadline)
+    angle = _osd_rotation(image, reading.deadline)
     if not angle:
         return lines, image
     rotated = image.rotate(-angle, expand=True)
@@ -638,16 +716,16 @@ def _try_thicker(image: Image, reading: Reading, lines: Lines) -> Lines:
     return again if mean_conf(_flat(again)) > mean_conf(_flat(lines)) else lines
 
 
-def _osd_rotation(pgm: bytes, deadline: float) -> int:
+def _osd_rotation(image: Image, deadline: float) -> int:
     """Return the clockwise rotation tesseract's orientation detection asks for (0 if unsure)."""
-    try:
-        out = _call(["tesseract", "stdin", "stdout", "--psm", "0", "-l", "osd"], pgm, deadline)
-    except Refused as exc:
-        if exc.code == "OCR_TIMEOUT":
-            raise
-        return 0  # too little text to decide an orientation
-    found = re.search(r"Rotate:\s*(\d+)", out)
-    return int(found.group(1)) if found else 0
+    _check_time(deadline)
+    with ENGINES.lend("osd") as engine:
+        _set_image(engine, image)
+        found = engine.DetectOrientationScript()  # None: too little text to decide
+        engine.Clear()
+    # The image is turned orient_deg clockwise; tesseract's command line prints the turn
+    # back as "Rotate:".
+    return (360 - int(found["orient_deg"])) % 360 if found else 0
 
 
 if __name__ == "__main__":

@@ -1,16 +1,15 @@
 """OCR with tesseract on pages rasterised in memory, inside a limited child process.
 
-Why a child: a decompression bomb, a pathological PDF or a hung tesseract must
-cost one FAILED document, not the daemon. The child is an interpreter running
-:mod:`extraction.text._raster` as an isolated script (``python -I``, so nothing
-is inherited from a threaded parent, no caller needs a ``__main__`` guard, and
-start-up does not pay for importing the whole package) in its own session; it
-caps its address space at ``config.child_memory_bytes`` before touching any
-input (tesseract inherits the cap), and the parent kills the whole group after
+Why a child: a decompression bomb, a pathological PDF, or a tesseract that hangs or
+crashes must cost one FAILED document, not the daemon. The child is an interpreter
+running :mod:`extraction.text._raster` as an isolated script (``python -I``, so nothing
+is inherited from a threaded parent, no caller needs a ``__main__`` guard, and start-up
+does not pay for importing the whole package) in its own session; it caps its address
+space at ``config.child_memory_bytes`` before touching any input (tesseract runs inside
+it, through tesserocr, under the same cap), and the parent kills the whole group after
 ``config.ocr_timeout_s``. Children are kept warm between documents
-(:mod:`extraction.text.ocr_workers`), and retired after any failure. A job goes
-in as one JSON line plus the raw bytes and pages come back as JSON: nothing is
-ever unpickled.
+(:mod:`extraction.text.ocr_workers`), and retired after any failure. A job goes in as
+one JSON line plus the raw bytes and pages come back as JSON: nothing is ever unpickled.
 
 Inside the child: Pillow's ``MAX_IMAGE_PIXELS`` comes from the config and its
 bomb warning is an error; PDF pages are rendered with pypdfium2 at
@@ -20,7 +19,7 @@ image whose text came out small is read again larger (:func:`enlargement`);
 on a page-sized raster the ruled lines of tables are erased first
 (:mod:`extraction.text._rules`); images are read as one block of text
 (``--psm 6``, receipts and photos), PDF pages with automatic layout (``--psm 3``);
-pages of a long PDF are read by one tesseract per core. Regions of a text page
+pages of a long PDF are read by one tesseract engine per core. Regions of a text page
 (the areas its large images cover, :mod:`extraction.text.pdf_images`) are
 rendered alone and read like
 PDF pages, without the re-reads meant for turned or faint scans. When a read
@@ -33,7 +32,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import cache
@@ -65,7 +63,7 @@ FRESH_RETRY = frozenset({"OCR_MEMORY_LIMIT", "OCR_FAILED"})
 
 
 def is_available() -> bool:
-    """Return True when the tesseract binary answers."""
+    """Return True when tesseract, through tesserocr, has a language to read."""
     return bool(installed_languages())
 
 
@@ -85,14 +83,12 @@ def to_text(data: bytes) -> str:
 
 @cache
 def installed_languages() -> frozenset[str]:
-    """Return tesseract's installed languages (empty when tesseract is missing)."""
+    """Return tesseract's installed languages (empty when tesseract or tesserocr is missing)."""
     try:
-        out = subprocess.run(
-            ["tesseract", "--list-langs"], capture_output=True, text=True, timeout=10, check=False
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
+        import tesserocr
+    except ImportError:  # also a libtesseract that is not installed
         return frozenset()
-    return frozenset(line.strip() for line in out.splitlines()[1:] if line.strip())
+    return frozenset(tesserocr.get_languages()[1])
 
 
 def languages(wanted: str) -> str:

@@ -1,13 +1,14 @@
 """Warm OCR child processes, reused from one document to the next.
 
-A fresh child per document paid, every time, for an interpreter, Pillow, onnxruntime
-and the second reader's two models: 0.5-0.6 s of a core per receipt, a quarter of
-its reading. A worker keeps them loaded and answers one job after another on its
-pipes (one JSON line and the document's bytes in, one JSON line out), under the
-address-space cap it set for itself when it started, so the limits stay per child.
+A fresh child per document paid, every time, for an interpreter, Pillow, onnxruntime and
+the second reader's two models: 0.5-0.6 s of a core per receipt, a quarter of its
+reading. A worker keeps them, and its tesseract engines, loaded and answers one job
+after another on its pipes (one JSON line and the document's bytes in, one JSON line
+out), under the address-space cap it set for itself when it started, so the limits stay
+per child.
 
 A worker is never trusted after anything but a clean reply: a timeout, a crash or a
-failed job (it may have run short of memory) kills it and its tesseract, and the next
+failed job (it may have run short of memory) kills it, and the next
 job starts a new one. It also retires after ``MAX_JOBS`` jobs, and ends by itself after
 ``IDLE_S`` without work, or when its stdin reaches end-of-file as this process exits,
 however it exits.
