@@ -7,7 +7,7 @@ of text, reads just the page area they cover in the OCR child (the same limits
 as a scan), and adds the words the text layer lacks to that page, marked
 ``Method.OCR`` and placed in page coordinates, so the field rules see one page.
 
-The caller decides *when*: OCR costs 0.3-1 s where a text page costs ~20 ms,
+The caller decides *when*: OCR costs 0.2-1 s where a text page costs ~20 ms,
 so :mod:`extraction.read` runs this only when the text layer leaves the seller
 unidentified (see ``read._needs_images``).
 """
