@@ -512,12 +512,21 @@ class Engines:
             old.End()
 
 
-def _load_engine(lang: str) -> Any:
-    # Read when the OpenMP runtime loads with tesseract: its threads made a receipt 3-5x
-    # slower on a shared 2-core machine. (Workers are started with it set already.)
+def tesserocr_module() -> Any:
+    """Import tesserocr with tesseract's OpenMP threads limited to one.
+
+    The limit is read once, when the OpenMP runtime loads with libtesseract, in whichever
+    process imports it first (the parent lists the languages): its threads made a receipt
+    3-5x slower on a shared 2-core machine. Workers are started with it set as well.
+    """
     os.environ["OMP_THREAD_LIMIT"] = "1"
     import tesserocr
 
+    return tesserocr
+
+
+def _load_engine(lang: str) -> Any:
+    tesserocr = tesserocr_module()
     try:
         if lang == "osd":
             return tesserocr.PyTessBaseAPI(lang=lang, psm=tesserocr.PSM.OSD_ONLY)

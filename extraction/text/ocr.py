@@ -46,6 +46,7 @@ from extraction.text import Word
 from extraction.text import ocr_workers
 from extraction.text._raster import Job
 from extraction.text._raster import Region
+from extraction.text._raster import tesserocr_module
 
 #: Most tesseract processes one document may run at once (one per core).
 MAX_WORKERS = 4
@@ -85,7 +86,7 @@ def to_text(data: bytes) -> str:
 def installed_languages() -> frozenset[str]:
     """Return tesseract's installed languages (empty when tesseract or tesserocr is missing)."""
     try:
-        import tesserocr
+        tesserocr = tesserocr_module()
     except ImportError:  # also a libtesseract that is not installed
         return frozenset()
     return frozenset(tesserocr.get_languages()[1])
