@@ -467,8 +467,8 @@ class Engines:
     """Tesseract engines by language, loaded once per child and lent to one page at a time.
 
     An engine holds its language's model: loading it is what a tesseract process paid on
-    every call (0.08 s for eng, 0.2 s for three languages), about a third of reading a
-    receipt. An engine reads one image at a time, so pages read at once borrow one each;
+    every reading (0.08 s for eng, 0.2 s for three languages, beside starting the
+    process). An engine reads one image at a time, so pages read at once borrow one each;
     the ones given back stay loaded, the most recently used :data:`IDLE_ENGINES` of them.
     """
 
