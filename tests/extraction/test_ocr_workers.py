@@ -9,6 +9,7 @@ import signal
 import struct
 import subprocess
 import sys
+import threading
 import time
 import zlib
 from collections.abc import Callable
@@ -64,6 +65,14 @@ def _text_image(text: str = "INVOICE 4711\nTotal 12.50", image_format: str = "PN
     )
 
 
+def _noise_png(side: int = 800) -> bytes:
+    # Black-and-white noise: tesseract spends seconds on its specks, then re-reads it.
+    noise = Image.frombytes("L", (side, side), random.Random(0).randbytes(side * side))
+    image = io.BytesIO()
+    noise.point(lambda v: 0 if v < 128 else 255).save(image, format="PNG")
+    return image.getvalue()
+
+
 def _bomb_png(width: int, height: int) -> bytes:
     # Allowed by a raised pixel cap, but its raster does not fit under the worker's memory cap.
     def chunk(kind: bytes, body: bytes) -> bytes:
@@ -109,17 +118,30 @@ def test_one_worker_reads_one_document_after_another(started: Started) -> None:
 
 
 def test_a_timeout_stops_the_worker_and_its_tesseract(started: Started) -> None:
-    # Black-and-white noise: tesseract spends tens of seconds on its specks.
-    side = 800
-    noise = Image.frombytes("L", (side, side), random.Random(0).randbytes(side * side))
-    image = io.BytesIO()
-    noise.point(lambda v: 0 if v < 128 else 255).save(image, format="PNG")
     with pytest.raises(TextError) as caught:
-        ocr.ocr_image(image.getvalue(), replace(SMALL, ocr_timeout_s=2.0))
+        ocr.ocr_image(_noise_png(), replace(SMALL, ocr_timeout_s=2.0))
     assert caught.value.code == "OCR_TIMEOUT"
     stopped = started.workers[0]
     assert not stopped.alive
     assert _soon(lambda: _group_ended(stopped.process.pid))
+    assert "4711" in ocr.ocr_image(_text_image(), SMALL)[0].text
+    assert len(started.workers) == 2
+
+
+def test_a_tesseract_that_crashes_fails_its_document_not_the_daemon(started: Started) -> None:
+    # Tesseract reads inside the worker: a segfault there ends the worker mid-job.
+    def crash_while_reading() -> None:
+        _soon(lambda: bool(started.workers))
+        time.sleep(0.5)  # the worker has its job: the noise keeps tesseract for seconds
+        os.kill(started.workers[0].process.pid, signal.SIGSEGV)
+
+    crash = threading.Thread(target=crash_while_reading)
+    crash.start()
+    with pytest.raises(TextError) as caught:
+        ocr.ocr_image(_noise_png(), SMALL)
+    crash.join()
+    assert caught.value.code == "OCR_FAILED"
+    assert f"exit {-signal.SIGSEGV}" in caught.value.reason
     assert "4711" in ocr.ocr_image(_text_image(), SMALL)[0].text
     assert len(started.workers) == 2
 
