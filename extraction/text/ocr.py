@@ -48,7 +48,7 @@ from extraction.text._raster import Job
 from extraction.text._raster import Region
 from extraction.text._raster import tesserocr_module
 
-#: Most tesseract processes one document may run at once (one per core).
+#: Most tesseract engines one document may read with at once (one per core).
 MAX_WORKERS = 4
 #: The second reader (onnxruntime and its model) maps about 250 MiB into the child; under a
 #: tighter memory cap it would take the room tesseract needs, so it is left out.

@@ -33,8 +33,8 @@ RASTER = Path(__file__).with_name("_raster.py")
 MAX_JOBS = 200
 #: Idle workers kept per memory cap: one per core is what the callers can use at once.
 MAX_IDLE = max(1, os.cpu_count() or 1)
-#: A worker left idle this long ends, giving back its memory (some 170 MB with the second
-#: reader's models); the next document starts a new one.
+#: A worker left idle this long ends, giving back its memory (some 205 MB with the second
+#: reader's models and a tesseract engine); the next document starts a new one.
 IDLE_S = 300.0
 #: The end of a worker's stderr kept to explain its death.
 STDERR_TAIL = 4096
@@ -84,7 +84,7 @@ class Worker:
         return exchange.reply, bytes(exchange.stderr)
 
     def stop(self) -> None:
-        """Kill the child and its tesseract (it leads its own process group)."""
+        """Kill the child and anything it started (it leads its own process group)."""
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
         for pipe in (self.process.stdin, self.process.stdout, self.process.stderr):
