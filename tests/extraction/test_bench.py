@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from daemon import bench
+from extraction import extract
+from extraction.config import ExtractionConfig
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 CII = "cen-en16931__CII_business_example_01.xml"
@@ -155,3 +157,32 @@ def test_main_prints_json(tiny_corpus: Path, capsys: pytest.CaptureFixture[str])
     result = json.loads(capsys.readouterr().out)
     assert result["overall"]["accuracy"] == 1.0
     assert list(result["kinds"]) == ["xml-cii"]
+
+
+def test_repeat_times_more_reads_and_scores_the_first_pass(
+    tiny_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one = bench.run_accuracy(tiny_corpus, ignore_xml=False, kinds=None, out=io.StringIO())
+    reads: list[str | None] = []
+
+    def counted(data: bytes, name: str | None, config: ExtractionConfig) -> Any:
+        reads.append(name)
+        return extract(data, name, config)
+
+    monkeypatch.setattr(bench, "extract", counted)
+    out = io.StringIO()
+    three = bench.run_accuracy(tiny_corpus, ignore_xml=False, kinds=None, out=out, jobs=2, repeat=3)
+    # Per kind: one untimed warm-up read, then three timed passes.
+    assert len(reads) == sum(1 + 3 * score["documents"] for score in one["kinds"].values())
+    for kind, score in one["kinds"].items():
+        # Scores count each document once, however often the clock read it.
+        assert three["kinds"][kind]["fields"] == score["fields"]
+        assert three["kinds"][kind]["documents"] == score["documents"]
+        assert three["kinds"][kind]["repeat"] == 3
+    assert "timed passes" in out.getvalue()
+
+
+def test_rates_count_every_timed_pass() -> None:
+    score = bench.KindScore(documents=2, pages=4, seconds=2.0, repeat=3)
+    assert score.to_json()["pages_per_second"] == 6.0
+    assert score.to_json()["documents_per_second"] == 3.0
