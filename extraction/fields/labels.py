@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from functools import lru_cache
@@ -96,7 +97,13 @@ def strip_separators(text: str) -> str:
 @cache
 def field_patterns() -> tuple[tuple[str, str, float, re.Pattern[str]], ...]:
     """Return (field, language, strength, compiled alternation) for every label list."""
-    out: list[tuple[str, str, float, re.Pattern[str]]] = []
+    return tuple(
+        (field, lang, strength, _alternation(labels))
+        for field, lang, strength, labels in _label_lists()
+    )
+
+
+def _label_lists() -> Iterator[tuple[str, str, float, list[str]]]:
     for field, langs in data().items():
         for lang, lists in langs.items():
             if not isinstance(lists, dict):
@@ -104,21 +111,44 @@ def field_patterns() -> tuple[tuple[str, str, float, re.Pattern[str]], ...]:
             for key, strength in (("strong", STRONG), ("weak", WEAK)):
                 labels = sorted({fold(x) for x in lists.get(key, [])}, key=len, reverse=True)
                 if labels:
-                    out.append((field, lang, strength, _alternation(labels)))
-    return tuple(out)
+                    yield field, lang, strength, labels
 
 
 @cache
 def _any_label() -> re.Pattern[str]:
     """Return one pattern matching any label of any field: a cheap first filter."""
-    return re.compile("|".join(f"(?:{p.pattern})" for *_, p in field_patterns()))
+    return _alternation([label for *_, labels in _label_lists() for label in labels])
 
 
 def _alternation(labels: list[str]) -> re.Pattern[str]:
-    # OCR drops and adds spaces ("TotalAmount"): a space in a label is optional.
-    body = "|".join(re.escape(label).replace("\\ ", r"\s?") for label in labels)
+    """Return a pattern that finds any of ``labels`` as whole words, the longest first.
+
+    The labels are laid out as a trie: an alternation is tried label by label at each
+    position of a chunk (most of the time spent finding labels went there), a trie one
+    letter at a time.
+    """
+    trie: dict[str, Any] = {}
+    for label in labels:
+        node = trie
+        for char in label:
+            node = node.setdefault(char, {})
+        node[""] = {}
     # Word boundaries that also work for labels ending in "." or "#".
-    return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z])")
+    return re.compile(rf"(?<![a-z0-9])(?:{_trie_pattern(trie)})(?![a-z])")
+
+
+def _trie_pattern(node: dict[str, Any]) -> str:
+    branches = [_label_char(char) + _trie_pattern(rest) for char, rest in node.items() if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    # A label may end here or go on: the longer one is tried first.
+    return f"(?:{body})?" if "" in node else body
+
+
+def _label_char(char: str) -> str:
+    # OCR drops and adds spaces ("TotalAmount"): a space in a label is optional.
+    return r"\s?" if char == " " else re.escape(char)
 
 
 def hits_in(chunk: Chunk) -> list[Hit]:

@@ -175,10 +175,5 @@ def _breaks(prev: Glyph, span: tuple[float, float], glyph: Glyph) -> bool:
 
 
 def _word(buf: list[Glyph]) -> Word:
-    return Word(
-        text="".join(c[0] for c in buf),
-        x0=min(c[1] for c in buf),
-        top=min(c[2] for c in buf),
-        x1=max(c[3] for c in buf),
-        bottom=max(c[4] for c in buf),
-    )
+    chars, x0s, tops, x1s, bottoms = zip(*buf, strict=True)
+    return Word(text="".join(chars), x0=min(x0s), top=min(tops), x1=max(x1s), bottom=max(bottoms))

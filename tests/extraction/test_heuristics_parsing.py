@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -170,3 +171,34 @@ def test_every_language_has_core_labels(lang: str) -> None:
 )
 def test_language_of(text: str, lang: str) -> None:
     assert labels.language_of(text) == lang
+
+
+def _plain_alternation(words: list[str]) -> re.Pattern[str]:
+    # The straightforward form of a label pattern: the reference the trie must equal.
+    body = "|".join(re.escape(w).replace("\\ ", r"\s?") for w in sorted(words, key=len)[::-1])
+    return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z])")
+
+
+def test_label_trie_finds_what_a_plain_alternation_finds() -> None:
+    every = [label for *_, lists in labels._label_lists() for label in lists]
+    # Each label alone, glued to letters or digits on either side, without its spaces,
+    # and inside a line; plus prefixes of labels (a trie node that is no label's end).
+    texts = [
+        variant
+        for label in every
+        for variant in (
+            label,
+            f"x{label}",
+            f"{label}x",
+            f"9{label}",
+            f"{label}: 12,00",
+            label.replace(" ", ""),
+            f"total {label} due",
+            label[: max(1, len(label) - 1)],
+        )
+    ]
+    for name, words in (("any label", every), ("net amount, en", ["net", "net amount", "n."])):
+        trie, plain = labels._alternation(words), _plain_alternation(words)
+        for text in texts:
+            got = [(m.start(), m.group(0)) for m in trie.finditer(text)]
+            assert got == [(m.start(), m.group(0)) for m in plain.finditer(text)], (name, text)
