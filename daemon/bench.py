@@ -1,7 +1,7 @@
 """Extraction accuracy benchmark over a corpus of documents with ``*.truth.json`` files.
 
 ``python -m daemon.bench accuracy DIR [--ignore-xml] [--kind K ...] [--jobs N]
-[--repeat N] [--no-second-reader] [--json]`` walks
+[--repeat N] [--in-children] [--no-second-reader] [--json]`` walks
 ``DIR/<kind>/`` (``eml`` is skipped: its truth has no invoice fields), runs
 :func:`extraction.extract` on each document that has a truth file, and reports per
 kind and per field the share of documents whose value equals the truth, the
@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 from typing import TextIO
 
+from daemon import readers
 from extraction import extract
 from extraction.config import ExtractionConfig
 from extraction.models import FIELD_KEYS
@@ -50,6 +51,8 @@ ID_KEYS = frozenset(
     {"invoice_number", "vendor_vat_id", "vendor_iban", "po_number", "vendor_tax_number"}
 )
 SKIPPED_KINDS = frozenset({"eml"})
+#: A reading in a child that takes longer fails (as the daemon's worker.read_timeout_s).
+CHILD_TIMEOUT_S = 300.0
 #: Confidence bands, checked in order: (label, lower bound inclusive).
 BANDS: tuple[tuple[str, float], ...] = (
     (">=0.95", 0.95),
@@ -207,6 +210,7 @@ def run_accuracy(
     second_reader: bool = True,
     scan_dpi: int | None = None,
     repeat: int = 1,
+    in_children: bool = False,
 ) -> dict[str, Any]:
     """Score extraction against the corpus truth and print a table to ``out``.
 
@@ -224,48 +228,75 @@ def run_accuracy(
         repeat: read each kind's documents this many times in one stream for the clock;
             a pass of a few pages ends with its slowest document read alone, which a
             daemon fed a stream of mail does not wait for.
+        in_children: read in reader child processes, as the daemon does
+            (``worker.read_in_child``), instead of in this process.
 
     Returns:
         The machine-readable result (see :func:`_result`).
     """
     config = ExtractionConfig(ignore_xml=ignore_xml, ocr_second_reader=second_reader)
+    plan = Plan(config, max(1, jobs), scan_dpi, max(1, repeat), in_children)
     run = Run()
     by_kind: dict[str, list[tuple[Path, dict[str, Any]]]] = {}
     for kind, path, truth in iter_corpus(corpus_dir, kinds):
         by_kind.setdefault(kind, []).append((path, truth))
     for kind, documents in by_kind.items():
-        _score_kind(run, kind, documents, config, jobs, scan_dpi, repeat)
-    result = _result(run, corpus_dir, ignore_xml=ignore_xml) | {"scan_dpi": scan_dpi}
+        _score_kind(run, kind, documents, plan)
+    result = _result(run, corpus_dir, ignore_xml=ignore_xml) | {
+        "scan_dpi": scan_dpi,
+        "in_children": in_children,
+    }
     out.write(format_table(result))
     return result
 
 
+@dataclass(frozen=True)
+class Plan:
+    """How documents are read for the clock (see :func:`run_accuracy`)."""
+
+    config: ExtractionConfig
+    jobs: int = 1
+    scan_dpi: int | None = None
+    repeat: int = 1
+    in_children: bool = False
+
+    def extract(self, data: bytes, name: str) -> list[ExtractedDocument]:
+        """Read one document here or in a reader child."""
+        if self.in_children:
+            parts = readers.POOL.read(data, name, self.config, CHILD_TIMEOUT_S)
+            return [doc for _, doc in parts]
+        return extract(data, name, self.config)
+
+
 def _score_kind(
-    run: Run,
-    kind: str,
-    documents: list[tuple[Path, dict[str, Any]]],
-    config: ExtractionConfig,
-    jobs: int,
-    scan_dpi: int | None = None,
-    repeat: int = 1,
+    run: Run, kind: str, documents: list[tuple[Path, dict[str, Any]]], plan: Plan
 ) -> None:
-    # Untimed first reads: a daemon under load has imported and warmed its readers, its
-    # OCR worker included (pdf-text OCRs one image, not in its first document).
-    _timed_extract(documents[0][0], config, scan_dpi)
-    _warm_ocr(config)
+    _warm(documents[0][0], plan)
     started = time.perf_counter()
-    with ThreadPoolExecutor(max(1, jobs)) as pool:
-        stream = documents * max(1, repeat)
-        reads = list(pool.map(lambda doc: _timed_extract(doc[0], config, scan_dpi), stream))
+    with ThreadPoolExecutor(plan.jobs) as pool:
+        stream = documents * plan.repeat
+        reads = list(pool.map(lambda doc: _timed_extract(doc[0], plan), stream))
     wall = time.perf_counter() - started
     for (path, truth), read in zip(documents, reads[: len(documents)], strict=True):
         _record(run, kind, path, truth, read)
     score = run.kinds[kind]
-    score.repeat = max(1, repeat)
-    score.seconds = wall if jobs > 1 else sum(read.seconds for read in reads)
+    score.repeat = plan.repeat
+    score.seconds = wall if plan.jobs > 1 else sum(read.seconds for read in reads)
 
 
-def _warm_ocr(config: ExtractionConfig) -> None:
+def _warm(first: Path, plan: Plan) -> None:
+    """Read before the clock starts, as a daemon under load has: its readers imported and
+    warm, an OCR worker included (pdf-text OCRs one image, not in its first document).
+
+    In children, each job's child is started and warmed, at once so that they differ.
+    """
+    copies = plan.jobs if plan.in_children else 1
+    with ThreadPoolExecutor(copies) as pool:
+        list(pool.map(lambda _: _timed_extract(first, plan), range(copies)))
+        list(pool.map(lambda _: _warm_ocr(plan), range(copies)))
+
+
+def _warm_ocr(plan: Plan) -> None:
     """Start an OCR worker and load its first language's engine, as a stream of mail has."""
     from PIL import Image
     from PIL import ImageDraw
@@ -276,17 +307,20 @@ def _warm_ocr(config: ExtractionConfig) -> None:
     ImageDraw.Draw(image).text((10, 10), "INVOICE 4711", fill=0, font_size=32)
     png = io.BytesIO()
     image.save(png, format="PNG")
-    ocr.ocr_image(png.getvalue(), config)
+    if plan.in_children:
+        plan.extract(png.getvalue(), "warm.png")
+    else:
+        ocr.ocr_image(png.getvalue(), plan.config)
 
 
-def _timed_extract(path: Path, config: ExtractionConfig, scan_dpi: int | None = None) -> Read:
+def _timed_extract(path: Path, plan: Plan) -> Read:
     """Extract one document and time it; an exception is kept as its failure."""
     data, name = path.read_bytes(), path.name
-    if scan_dpi is not None and data[:1024].find(b"%PDF-") >= 0:
-        data, name = as_scan(data, scan_dpi), f"{path.stem}.tif"
+    if plan.scan_dpi is not None and data[:1024].find(b"%PDF-") >= 0:
+        data, name = as_scan(data, plan.scan_dpi), f"{path.stem}.tif"
     started = time.perf_counter()
     try:
-        documents, error = extract(data, name, config), None
+        documents, error = plan.extract(data, name), None
     except Exception as exc:
         documents, error = [], f"{path.name}: {type(exc).__name__}: {exc}"
     return Read(documents, time.perf_counter() - started, count_pages(data), error)
@@ -521,6 +555,11 @@ def main(argv: list[str]) -> int:
         help="read the documents N times in one stream for the clock (scores: the first pass)",
     )
     accuracy.add_argument(
+        "--in-children",
+        action="store_true",
+        help="read in reader child processes, as the daemon does (worker.read_in_child)",
+    )
+    accuracy.add_argument(
         "--scan-dpi",
         type=int,
         help="read each PDF as a grayscale scan of its pages at this dpi (what OCR makes of it)",
@@ -544,6 +583,7 @@ def main(argv: list[str]) -> int:
         second_reader=args.second_reader,
         scan_dpi=args.scan_dpi,
         repeat=args.repeat,
+        in_children=args.in_children,
     )
     if args.json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")

@@ -125,6 +125,10 @@ class WorkerConfig(BaseModel):
     threads: int = 1
     poll_interval_s: float = 2.0
     lease_s: float = 600.0
+    #: Read each message in a child process (see daemon.readers); false reads in the daemon.
+    read_in_child: bool = True
+    #: A reading that takes longer is stopped and counts as a failed attempt (below lease_s).
+    read_timeout_s: float = 300.0
     max_attempts: int = 5
     shutdown_timeout_s: float = 20.0
 

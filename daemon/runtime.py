@@ -20,6 +20,8 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+import extraction
+from daemon import readers
 from daemon import stages
 from daemon.config import Settings
 from daemon.intake import Intake
@@ -80,7 +82,10 @@ def stage_context(settings: Settings, engine: Engine, blobs: BlobStore) -> stage
         min_confidence=settings.policy.min_confidence,
         max_total=settings.policy.max_total,
     )
-    return stages.StageContext(engine, blobs, settings.extraction_config(), policy)
+    read: readers.ReadParts = extraction.extract_parts
+    if settings.worker.read_in_child:
+        read = readers.POOL.reading(settings.worker.read_timeout_s)
+    return stages.StageContext(engine, blobs, settings.extraction_config(), policy, read)
 
 
 def export_now(

@@ -26,6 +26,8 @@ from sqlmodel import select
 
 import extraction
 import matching
+from daemon.readers import ReadParts
+from extraction import extract_parts
 from extraction.models import PAYABLE_TYPES
 from extraction.models import Candidate
 from extraction.models import ExtractedDocument
@@ -52,6 +54,8 @@ class StageContext:
     blobs: BlobStore
     extraction: extraction.ExtractionConfig
     policy: matching.Policy
+    #: How a message is read: in this process, or in a reader child (see daemon.readers).
+    read: ReadParts = extract_parts
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,7 @@ class Stage:
 def extract_message(ctx: StageContext, message: models.Message) -> None:
     """Split and read a stored message; store its documents and payables."""
     data = ctx.blobs.get(message.sha256)
-    parts = extraction.extract_parts(data, message.filename, ctx.extraction)
+    parts = ctx.read(data, message.filename, ctx.extraction)
     email = next((d.email.to_json() for _, d in parts if d.email is not None), None)
     for candidate, _ in parts:
         ctx.blobs.put(candidate.data)

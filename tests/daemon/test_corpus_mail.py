@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 import extraction
+from daemon import readers
 from daemon import stages
 from daemon.intake import Intake
 from daemon.worker import Worker
@@ -20,13 +22,18 @@ from storage.blobs import BlobStore
 EML = Path(__file__).parents[1] / "corpus" / "eml"
 
 
-def test_every_corpus_message_is_stored_and_split(sqlite_engine: Engine, blobs: BlobStore) -> None:
+@pytest.mark.parametrize("in_child", [False, True], ids=["in-process", "reader-child"])
+def test_every_corpus_message_is_stored_and_split(
+    sqlite_engine: Engine, blobs: BlobStore, in_child: bool
+) -> None:
     files = sorted(p for p in EML.iterdir() if p.suffix in (".eml", ".tnef"))
     assert len(files) >= 40
     intake = Intake(sqlite_engine, blobs)
     for file in files:
         intake.accept(file.read_bytes(), source="import", source_ref=file.name, filename=file.name)
-    ctx = stages.StageContext(sqlite_engine, blobs, extraction.ExtractionConfig(), Policy())
+    # The daemon reads in a child: every part must cross the pipe back whole.
+    read = readers.POOL.reading(120) if in_child else extraction.extract_parts
+    ctx = stages.StageContext(sqlite_engine, blobs, extraction.ExtractionConfig(), Policy(), read)
     Worker(ctx).run_until_idle()
     with db.session_scope(sqlite_engine) as session:
         messages = session.exec(select(models.Message)).all()

@@ -186,3 +186,14 @@ def test_rates_count_every_timed_pass() -> None:
     score = bench.KindScore(documents=2, pages=4, seconds=2.0, repeat=3)
     assert score.to_json()["pages_per_second"] == 6.0
     assert score.to_json()["documents_per_second"] == 3.0
+
+
+def test_reading_in_children_scores_like_reading_here(tiny_corpus: Path) -> None:
+    here = bench.run_accuracy(tiny_corpus, ignore_xml=False, kinds=None, out=io.StringIO())
+    there = bench.run_accuracy(
+        tiny_corpus, ignore_xml=False, kinds=None, out=io.StringIO(), jobs=2, in_children=True
+    )
+    assert there["in_children"] is True
+    for kind, score in here["kinds"].items():
+        assert there["kinds"][kind]["fields"] == score["fields"]
+        assert there["kinds"][kind]["failures"] == []
