@@ -9,7 +9,6 @@ writes one audit event with the before and after value of each changed field.
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from decimal import Decimal
 from decimal import InvalidOperation
@@ -26,8 +25,6 @@ from storage import models
 from storage import repo
 from storage.states import InvoiceStatus
 from storage.states import TransitionError
-
-logger = logging.getLogger(__name__)
 
 AMOUNT_KEYS = frozenset({"net_amount", "tax_amount", "total_amount", "amount_due"})
 DATE_KEYS = frozenset({"invoice_date", "due_date"})
@@ -107,13 +104,8 @@ def _revalidated_flags(
     invoice: models.Invoice, merged: dict[str, Any], meta: dict[str, Any], *, edited: set[str]
 ) -> list[dict[str, Any]]:
     stored = [dict(f) for f in (invoice.flags or [])]
-    try:
-        owned = _validate(invoice.fields or {}, invoice.field_meta or {})
-        fresh = _validate(merged, meta)
-    except NotImplementedError:
-        # extraction.validate is not written yet: keep what we cannot recompute.
-        logger.warning("validation unavailable; flags of invoice %s not recomputed", invoice.id)
-        owned, fresh = [], []
+    owned = _validate(invoice.fields or {}, invoice.field_meta or {})
+    fresh = _validate(merged, meta)
     owned_keys = {_flag_key(f.to_json()) for f in owned}
     kept = [f for f in stored if _flag_key(f) not in owned_keys and f.get("field") not in edited]
     return _dedupe([*kept, *(f.to_json() for f in fresh)])
