@@ -10,13 +10,17 @@ finally gives up on, instead of taking the daemon down with every message in
 flight, and again each time the message's lease expires.
 
 A child stays warm between messages: starting one and importing the readers costs
-about a second. OCR runs in the child's own OCR workers, as it does in-process.
+about a second. OCR runs in the child's own OCR workers, as it does in-process. A
+child's address space is capped (``worker.read_memory_bytes``), so a file that would
+need gigabytes fails as that message's MemoryError or crash, before the kernel's
+out-of-memory killer picks a process, perhaps the daemon.
 """
 
 from __future__ import annotations
 
 import atexit
 import multiprocessing
+import resource
 import signal
 import threading
 from collections.abc import Callable
@@ -32,6 +36,9 @@ Parts = list[tuple[Candidate, ExtractedDocument]]
 ReadParts = Callable[[bytes, str | None, ExtractionConfig], Parts]
 #: Seconds a stopped child gets to exit before it is killed.
 STOP_GRACE_S = 2.0
+#: A child's address-space cap when none is configured (``worker.read_memory_bytes``): the
+#: corpus's 328 files, read in turn by one child, peaked at 171 MB.
+MEMORY_BYTES = 2 * 1024**3
 
 
 class ReadFailed(Exception):
@@ -46,12 +53,13 @@ class ReadFailed(Exception):
 class Reader:
     """One child process that reads one message at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, memory_bytes: int) -> None:
         """Start the child (spawned: a fork would copy the daemon's threads and locks)."""
+        self.memory_bytes = memory_bytes
         context = multiprocessing.get_context("spawn")
         self._conn, child_end = context.Pipe()
         self._process = context.Process(
-            target=_serve, args=(child_end,), name="apinbox-reader", daemon=True
+            target=_serve, args=(child_end, memory_bytes), name="apinbox-reader", daemon=True
         )
         self._process.start()
         child_end.close()
@@ -98,8 +106,11 @@ class Reader:
             self._process.join(STOP_GRACE_S)
 
 
-def _serve(conn: Connection) -> None:
+def _serve(conn: Connection, memory_bytes: int) -> None:
     # The child's loop: one message in, its parts (or why not) out, until the pipe closes.
+    # Only the soft limit: the child's OCR workers set their own (extraction.child_memory_bytes).
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, hard))
     from extraction import extract_parts
 
     # Ctrl-C reaches the whole process group: the daemon stops gracefully and lets the
@@ -127,19 +138,24 @@ class Readers:
         self._idle: list[Reader] = []
         self._lock = threading.Lock()
 
-    def reading(self, timeout_s: float) -> ReadParts:
+    def reading(self, timeout_s: float, memory_bytes: int = MEMORY_BYTES) -> ReadParts:
         """Return a read function for the stages: each call reads in a child."""
 
         def read(data: bytes, filename: str | None, config: ExtractionConfig) -> Parts:
-            return self.read(data, filename, config, timeout_s)
+            return self.read(data, filename, config, timeout_s, memory_bytes)
 
         return read
 
     def read(
-        self, data: bytes, filename: str | None, config: ExtractionConfig, timeout_s: float
+        self,
+        data: bytes,
+        filename: str | None,
+        config: ExtractionConfig,
+        timeout_s: float,
+        memory_bytes: int = MEMORY_BYTES,
     ) -> Parts:
-        """Read one message in an idle child (a new one if none is idle)."""
-        reader = self._take()
+        """Read one message in an idle child with that memory cap (a new one if none is idle)."""
+        reader = self._take(memory_bytes)
         try:
             return reader.read(data, filename, config, timeout_s)
         finally:
@@ -147,14 +163,16 @@ class Readers:
                 with self._lock:
                     self._idle.append(reader)
 
-    def _take(self) -> Reader:
+    def _take(self, memory_bytes: int) -> Reader:
         with self._lock:
-            while self._idle:
-                reader = self._idle.pop()
-                if reader.alive():
-                    return reader
+            for reader in [r for r in self._idle if not r.alive()]:
+                self._idle.remove(reader)
                 reader.stop()  # died while idle (killed for memory): not lent out
-        return Reader()
+            for reader in self._idle:
+                if reader.memory_bytes == memory_bytes:
+                    self._idle.remove(reader)
+                    return reader
+        return Reader(memory_bytes)
 
     def close(self) -> None:
         """Stop every idle child."""

@@ -84,7 +84,8 @@ def stage_context(settings: Settings, engine: Engine, blobs: BlobStore) -> stage
     )
     read: readers.ReadParts = extraction.extract_parts
     if settings.worker.read_in_child:
-        read = readers.POOL.reading(settings.worker.read_timeout_s)
+        worker = settings.worker
+        read = readers.POOL.reading(worker.read_timeout_s, worker.read_memory_bytes)
     return stages.StageContext(engine, blobs, settings.extraction_config(), policy, read)
 
 

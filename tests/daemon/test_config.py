@@ -99,3 +99,14 @@ def test_secrets_never_reach_the_log(config_file: Path, capsys: pytest.CaptureFi
     assert "hunter2-real" not in err and "apx_abc" not in err and "apx_secret" not in err
     assert "settings:" in err
     assert redact("api_key: sk-live-123") == "api_key: ***"
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"), [("read_memory_bytes", "1000000"), ("read_timeout_s", "0")]
+)
+def test_a_reader_that_could_read_nothing_is_refused_at_startup(
+    config_file: Path, setting: str, value: str
+) -> None:
+    config_file.write_text(config_file.read_text() + f"[worker]\n{setting} = {value}\n")
+    with pytest.raises(ValueError, match=setting):
+        load_settings(config_file)

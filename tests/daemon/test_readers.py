@@ -63,7 +63,7 @@ def test_a_child_is_kept_warm_and_lent_again(pool: readers.Readers) -> None:
 
 
 def test_a_reader_killed_mid_read_fails_that_message_only(pool: readers.Readers) -> None:
-    reader = readers.Reader()
+    reader = readers.Reader(readers.MEMORY_BYTES)
     failures: list[str] = []
 
     def read() -> None:
@@ -86,7 +86,7 @@ def test_a_reader_killed_mid_read_fails_that_message_only(pool: readers.Readers)
 
 
 def test_a_reading_that_takes_too_long_is_stopped() -> None:
-    reader = readers.Reader()
+    reader = readers.Reader(readers.MEMORY_BYTES)
     with pytest.raises(readers.ReadFailed, match=r"reading took longer than 0.2 s"):
         reader.read(RECEIPT.read_bytes(), RECEIPT.name, CONFIG, timeout_s=0.2)
     assert not reader.alive()
@@ -130,3 +130,21 @@ def test_a_message_whose_reader_hangs_is_parked_with_the_reason(
     assert stored.error == "ReadFailed: reading took longer than 0.2 s; the reader was stopped"
     # The message itself is kept: a retry from the review desk reads the same bytes.
     assert blobs.exists(message.sha256)
+
+
+def test_a_reading_is_held_to_the_childs_memory_cap() -> None:
+    data = TEXT_PDF.read_bytes()
+    roomy = readers.Reader(readers.MEMORY_BYTES)
+    [(_, doc)] = roomy.read(data, TEXT_PDF.name, CONFIG, timeout_s=120)
+    assert str(doc.document_type) == "invoice"
+    roomy.stop()
+    # 64 MB is less than the readers' own libraries need: the same file cannot be read, and
+    # that is the message's failure (typed by extraction, or the child's), not the daemon's.
+    cramped = readers.Reader(64 * 1024**2)
+    try:
+        [(_, doc)] = cramped.read(data, TEXT_PDF.name, CONFIG, timeout_s=120)
+        assert str(doc.document_type) == "failed", doc.type_reason
+    except readers.ReadFailed:
+        pass
+    finally:
+        cramped.stop()
