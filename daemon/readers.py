@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
+import pickle
 import resource
 import signal
 import threading
@@ -127,7 +128,16 @@ def _serve(conn: Connection, memory_bytes: int) -> None:
             reply = (True, extract_parts(data, filename, config))
         except Exception as exc:  # extraction types its failures; anything else is a bug
             reply = (False, f"{type(exc).__name__}: {exc}")
+        _reply(conn, reply)
+
+
+def _reply(conn: Connection, reply: tuple[bool, Any]) -> None:
+    # A reply is pickled whole before a byte is written: one that cannot be pickled is
+    # replaced by why, and the child lives on.
+    try:
         conn.send(reply)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as exc:
+        conn.send((False, f"the parts read could not be passed back: {type(exc).__name__}: {exc}"))
 
 
 class Readers:

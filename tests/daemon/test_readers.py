@@ -3,6 +3,7 @@ or hangs fails its message with a reason while the daemon and the next message g
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import threading
@@ -148,3 +149,11 @@ def test_a_reading_is_held_to_the_childs_memory_cap() -> None:
         pass
     finally:
         cramped.stop()
+
+
+def test_parts_that_cannot_cross_the_pipe_come_back_as_a_reason() -> None:
+    here, there = multiprocessing.Pipe()
+    readers._reply(there, (True, [lambda: None]))  # a function does not pickle
+    ok, reason = here.recv()
+    assert not ok
+    assert reason.startswith("the parts read could not be passed back: ")
