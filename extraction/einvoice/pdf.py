@@ -1,10 +1,12 @@
 """Find the e-invoice XML attached to a PDF/A-3 (Factur-X, ZUGFeRD, XRechnung hybrid).
 
-First ask the ``factur-x`` package, which knows the standard attachment names;
-if it finds nothing we accept (an Order-X file, a PDF pypdf cannot read), scan
-every embedded file with pdfium, a second, independent PDF parser. Every
-candidate must pass :func:`extraction.einvoice.read_xml`, so what we return is
-always an invoice we can read. Broken PDFs yield ``None``, never an exception.
+pdfium lists the embedded files, the standard invoice names first, then any
+other ``*.xml``; only when pdfium cannot open the file is the ``factur-x``
+package (pypdf underneath), a second, independent PDF parser, asked. pdfium
+first because most PDFs carry no invoice, and listing their attachments costs
+pdfium a fraction of a millisecond and pypdf a few. Every candidate must pass
+:func:`extraction.einvoice.read_xml`, so what we return is always an invoice we
+can read. Broken PDFs yield ``None``, never an exception.
 """
 
 from __future__ import annotations
@@ -30,10 +32,11 @@ def find_embedded_xml(pdf: bytes, accept: Accept) -> tuple[str, bytes] | None:
     Returns:
         The attachment, or None when the PDF has none we accept or cannot be read.
     """
-    found = _via_facturx(pdf)
-    if found is not None and accept(found[1]):
-        return found
-    for name, data in _ordered(_via_pdfium(pdf)):
+    attachments = _via_pdfium(pdf)
+    if attachments is None:
+        found = _via_facturx(pdf)
+        return found if found is not None and accept(found[1]) else None
+    for name, data in _ordered(attachments):
         if accept(data):
             return name, data
     return None
@@ -52,19 +55,19 @@ def _via_facturx(pdf: bytes) -> tuple[str, bytes] | None:
     return str(name), data
 
 
-def _via_pdfium(pdf: bytes) -> list[tuple[str, bytes]]:
-    """Return every embedded file whose name ends in ``.xml``, read with pdfium."""
+def _via_pdfium(pdf: bytes) -> list[tuple[str, bytes]] | None:
+    """Return every embedded file whose name ends in ``.xml``, or None if pdfium cannot."""
     import pypdfium2
 
     with pdfium_guard.LOCK:
         try:
             document = pypdfium2.PdfDocument(pdf)
         except Exception:
-            return []
+            return None
         try:
             return list(_xml_attachments(document))
         except Exception:
-            return []
+            return None
         finally:
             document.close()
 
