@@ -15,6 +15,7 @@ OCR workers are warmed before the clock starts, as under a stream of mail.
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 import tempfile
 import threading
@@ -95,21 +96,33 @@ def _check_all_done(engine: Engine) -> None:
 
 
 def warm(paths: list[Path], threads: int, *, in_children: bool) -> None:
-    """Read a text document and an image in each reader (or once here) before the clock."""
-    images = [p for p in paths if p.suffix.lower() in (".png", ".jpg", ".jpeg", ".tif")]
+    """Read a document and a small image in each reader (or once here) before the clock:
+    readers imported, an OCR worker started and its engine loaded."""
+    samples = [(paths[0].read_bytes(), paths[0].name), (_warm_png(), "warm.png")]
     config = extraction.ExtractionConfig()
-    for sample in [paths[0], *images[:1]]:
+    for data, name in samples:
         if not in_children:
-            extraction.extract_parts(sample.read_bytes(), sample.name, config)
+            extraction.extract_parts(data, name, config)
             continue
         # At once, so that each of the threads' readers is started and warmed.
         with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(_read_in_child, [sample] * threads))
+            list(pool.map(_read_in_child, [(data, name)] * threads))
 
 
-def _read_in_child(path: Path) -> readers.Parts:
-    config = extraction.ExtractionConfig()
-    return readers.POOL.read(path.read_bytes(), path.name, config, READ_TIMEOUT_S)
+def _read_in_child(sample: tuple[bytes, str]) -> readers.Parts:
+    data, name = sample
+    return readers.POOL.read(data, name, extraction.ExtractionConfig(), READ_TIMEOUT_S)
+
+
+def _warm_png() -> bytes:
+    from PIL import Image
+    from PIL import ImageDraw
+
+    image = Image.new("L", (400, 60), 255)
+    ImageDraw.Draw(image).text((10, 10), "INVOICE 4711", fill=0, font_size=32)
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    return png.getvalue()
 
 
 def main() -> int:
