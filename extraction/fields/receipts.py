@@ -612,8 +612,10 @@ def _date_score(ctx: Context, position: int, line: Line, value: date) -> float:
     score = 0.0
     if _TIME.search(line.text.replace(value.isoformat(), "")):
         score += 0.1
-    if any(h.field == "invoice_date" for h in ctx.hits[position]):
-        score += 0.1
+    labelled = [h for h in ctx.hits[position] if h.field == "invoice_date"]
+    if labelled:
+        # "Invoice Date" over a bare "Date", which also heads an order or delivery date.
+        score += 0.15 if max(h.strength for h in labelled) >= labels.STRONG else 0.1
     if any(h.field == "due_date" for h in ctx.hits[position]):
         score -= 0.3
     return score + (0.05 if ctx.relative_top(line) < 0.5 else 0.0)

@@ -273,6 +273,11 @@ DATE_CASES = [
     (["SHOP", "20180325 13:11", "TOTAL   8.20"], date(2018, 3, 25)),
     # The time's "17" is minutes, not a month: the date stays day-first.
     (["SHOP", "Date   06/01/18   12.17.26 PM", "TOTAL   8.20"], date(2018, 1, 6)),
+    # A bare "Date" also heads the order date: "Invoice Date" names the one wanted.
+    (
+        ["SHOP", "Order Date: Date: 05-10-2015", "Invoice Date: 20-10-2015", "TOTAL   8.20"],
+        date(2015, 10, 20),
+    ),
 ]
 
 
