@@ -134,6 +134,17 @@ class WorkerConfig(BaseModel):
     max_attempts: int = 5
     shutdown_timeout_s: float = 20.0
 
+    @model_validator(mode="after")
+    def _reading_ends_within_its_lease(self) -> WorkerConfig:
+        # A lease that ran out mid-reading lets a second worker claim the same message.
+        if self.read_in_child and self.read_timeout_s >= self.lease_s:
+            msg = (
+                f"worker.read_timeout_s ({self.read_timeout_s:g}) must be below "
+                f"worker.lease_s ({self.lease_s:g})"
+            )
+            raise ValueError(msg)
+        return self
+
 
 class ExportConfig(BaseModel):
     """The nightly export."""

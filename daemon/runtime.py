@@ -82,10 +82,10 @@ def stage_context(settings: Settings, engine: Engine, blobs: BlobStore) -> stage
         min_confidence=settings.policy.min_confidence,
         max_total=settings.policy.max_total,
     )
+    cfg = settings.worker
     read: readers.ReadParts = extraction.extract_parts
-    if settings.worker.read_in_child:
-        worker = settings.worker
-        read = readers.POOL.reading(worker.read_timeout_s, worker.read_memory_bytes)
+    if cfg.read_in_child:
+        read = readers.POOL.reading(cfg.read_timeout_s, cfg.read_memory_bytes)
     return stages.StageContext(engine, blobs, settings.extraction_config(), policy, read)
 
 

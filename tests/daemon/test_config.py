@@ -102,7 +102,13 @@ def test_secrets_never_reach_the_log(config_file: Path, capsys: pytest.CaptureFi
 
 
 @pytest.mark.parametrize(
-    ("setting", "value"), [("read_memory_bytes", "1000000"), ("read_timeout_s", "0")]
+    ("setting", "value"),
+    [
+        ("read_memory_bytes", "1000000"),
+        ("read_timeout_s", "0"),
+        # Past the lease, a second worker would claim the message being read.
+        ("read_timeout_s", "900"),
+    ],
 )
 def test_a_reader_that_could_read_nothing_is_refused_at_startup(
     config_file: Path, setting: str, value: str
