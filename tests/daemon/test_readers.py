@@ -20,10 +20,14 @@ from daemon import stages
 from daemon.intake import Intake
 from daemon.retry import RetryStrategy
 from daemon.worker import Worker
+from extraction.config import LLMConfig
+from extraction.models import Method
 from matching import Policy
 from storage import db
 from storage import models
 from storage.blobs import BlobStore
+from tests.fakes.openai_server import FakeOpenAIServer
+from tests.fakes.openai_server import Reply
 
 CORPUS = Path(__file__).parents[1] / "corpus"
 TEXT_PDF = CORPUS / "pdf-text" / "invoice2data__free_fiber.pdf"
@@ -157,3 +161,18 @@ def test_parts_that_cannot_cross_the_pipe_come_back_as_a_reason() -> None:
     ok, reason = here.recv()
     assert not ok
     assert reason.startswith("the parts read could not be passed back: ")
+
+
+def test_the_llm_pass_runs_in_the_child_against_the_configured_server(
+    pool: readers.Readers,
+) -> None:
+    pdf = CORPUS / "e2e" / "invoice2data__NetpresseInvoice.pdf"
+    with FakeOpenAIServer() as server:
+        server.push(Reply.fields({"due_date": "2022-12-28", "total_amount": "56.02"}))
+        llm = LLMConfig(enabled=True, base_url=server.base_url, api_key="test", max_retries=0)
+        config = extraction.ExtractionConfig(llm=llm)
+        [(_, doc)] = pool.read(pdf.read_bytes(), pdf.name, config, timeout_s=120)
+        assert len(server.requests) == 1
+    due = doc.fields["due_date"]
+    assert (str(due.value), due.method) == ("2022-12-28", Method.LLM)
+    assert any(f.code == "LLM_USAGE" for f in doc.flags)
