@@ -271,7 +271,7 @@ class Plan:
 def _score_kind(
     run: Run, kind: str, documents: list[tuple[Path, dict[str, Any]]], plan: Plan
 ) -> None:
-    _warm(documents[0][0], plan)
+    warm(documents[0][0], plan)
     started = time.perf_counter()
     with ThreadPoolExecutor(plan.jobs) as pool:
         stream = documents * plan.repeat
@@ -284,7 +284,7 @@ def _score_kind(
     score.seconds = wall if plan.jobs > 1 else sum(read.seconds for read in reads)
 
 
-def _warm(first: Path, plan: Plan) -> None:
+def warm(first: Path, plan: Plan) -> None:
     """Read before the clock starts, as a daemon under load has: its readers imported and
     warm, an OCR worker included (pdf-text OCRs one image, not in its first document).
 

@@ -15,12 +15,10 @@ OCR workers are warmed before the clock starts, as under a stream of mail.
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -95,36 +93,6 @@ def _check_all_done(engine: Engine) -> None:
         assert not left.all(), "messages left unprocessed"
 
 
-def warm(paths: list[Path], threads: int, *, in_children: bool) -> None:
-    """Read a document and a small image in each reader (or once here) before the clock:
-    readers imported, an OCR worker started and its engine loaded."""
-    samples = [(paths[0].read_bytes(), paths[0].name), (_warm_png(), "warm.png")]
-    config = extraction.ExtractionConfig()
-    for data, name in samples:
-        if not in_children:
-            extraction.extract_parts(data, name, config)
-            continue
-        # At once, so that each of the threads' readers is started and warmed.
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(_read_in_child, [(data, name)] * threads))
-
-
-def _read_in_child(sample: tuple[bytes, str]) -> readers.Parts:
-    data, name = sample
-    return readers.POOL.read(data, name, extraction.ExtractionConfig(), READ_TIMEOUT_S)
-
-
-def _warm_png() -> bytes:
-    from PIL import Image
-    from PIL import ImageDraw
-
-    image = Image.new("L", (400, 60), 255)
-    ImageDraw.Draw(image).text((10, 10), "INVOICE 4711", fill=0, font_size=32)
-    png = io.BytesIO()
-    image.save(png, format="PNG")
-    return png.getvalue()
-
-
 def main() -> int:
     """Parse the command line, run each thread count, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -140,7 +108,8 @@ def main() -> int:
     where = "reader children" if in_children else "the workers' process"
     print(f"{len(paths)} documents x {args.copies} copies ({', '.join(kinds)}), read in {where}")
     for threads in args.threads:
-        warm(paths, threads, in_children=in_children)
+        plan = bench.Plan(extraction.ExtractionConfig(), threads, in_children=in_children)
+        bench.warm(paths[0], plan)
         seconds, pages = run(paths, args.copies, threads, in_children=in_children)
         messages = len(paths) * args.copies
         print(
