@@ -125,3 +125,31 @@ def test_a_page_read_again_for_its_date_stays_under_the_pixel_cap(
     area = page.width * page.height
     _raster._date_retry(page, reading, reading.lines(page), int(area * cap))
     assert [pixels / area for pixels in read[1:]] == pytest.approx(larger, abs=0.02)
+
+
+def test_only_the_first_page_is_read_again_for_a_date(
+    engines: _raster.Engines, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A scanned invoice's later pages hold no date to find: each retry of an A4 page cost
+    # 1.6-2.4 s and found nothing. The first page, where a document's date is, is retried.
+    from extraction.config import ExtractionConfig
+    from extraction.text import ocr
+
+    read: list[int] = []
+    real = _raster._tesseract
+    typed = {"font_size": 28, "line_height": 40, "margin": 20}
+
+    def spied(image: Image.Image, deadline: float, *, lang: str, psm: int) -> str:
+        read.append(image.width)
+        return real(image, deadline, lang=lang, psm=psm)
+
+    monkeypatch.setattr(_raster, "_tesseract", spied)
+    pages = [
+        Image.open(io.BytesIO(text_image(text, (600, 400), **typed))).convert("L")
+        for text in ("TOTAL 12.00", "CARRIED OVER 12.00")
+    ]
+    scan = io.BytesIO()
+    pages[0].save(scan, format="TIFF", save_all=True, append_images=pages[1:])
+    job = ocr._job("image", (), ExtractionConfig(ocr_second_reader=False))
+    assert len(_raster.read(job, scan.getvalue())) == 2
+    assert sorted(read) == [600, 600, 900, 1200]  # both pages once; the first 1.5x and 2x
