@@ -13,6 +13,7 @@ from daemon import bench
 from extraction.config import ExtractionConfig
 from extraction.models import Candidate
 from extraction.models import DocumentType
+from extraction.models import Method
 from extraction.read import read_candidate
 from extraction.text import Page
 from extraction.text import ocr
@@ -127,6 +128,20 @@ def test_enlargement_brings_small_text_to_tesseracts_size(
 
     pages = [Page(i + 1, 595.0, 842.0, (), Method.OCR, size) for i, size in enumerate(sizes)]
     assert ocr.enlargement(pages) == pytest.approx(expected)
+
+
+def test_words_20_px_high_are_not_small_whatever_the_points_made_of_them() -> None:
+    # At 300 dpi a box from pixel 1000 to 1020 is 240.0 to 244.8 points, which divide back
+    # to 19.99999999999993 px: such a page was read again larger, and one a row lower not.
+    from extraction.text import _raster
+
+    scale = 72 / 300
+    words = [
+        ("Rechnung", 10 * scale, top * scale, 90 * scale, (top + 20) * scale, 0.96)
+        for top in (1000, 1040, 1080)
+    ]
+    assert _raster.text_px(words, scale) == 20.0
+    assert ocr.enlargement([Page(1, 595.0, 842.0, (), Method.OCR, 20.0)]) == 1.0
 
 
 def test_the_accuracy_bench_reads_pdfs_as_scans(tmp_path: Path) -> None:
