@@ -51,8 +51,6 @@ ID_KEYS = frozenset(
     {"invoice_number", "vendor_vat_id", "vendor_iban", "po_number", "vendor_tax_number"}
 )
 SKIPPED_KINDS = frozenset({"eml"})
-#: A reading in a child that takes longer fails (as the daemon's worker.read_timeout_s).
-CHILD_TIMEOUT_S = 300.0
 #: Confidence bands, checked in order: (label, lower bound inclusive).
 BANDS: tuple[tuple[str, float], ...] = (
     (">=0.95", 0.95),
@@ -263,7 +261,7 @@ class Plan:
     def extract(self, data: bytes, name: str) -> list[ExtractedDocument]:
         """Read one document here or in a reader child."""
         if self.in_children:
-            parts = readers.POOL.read(data, name, self.config, CHILD_TIMEOUT_S)
+            parts = readers.POOL.read(data, name, self.config, readers.TIMEOUT_S)
             return [doc for _, doc in parts]
         return extract(data, name, self.config)
 

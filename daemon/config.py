@@ -24,6 +24,8 @@ from pydantic_settings import PydanticBaseSettingsSource
 from pydantic_settings import SettingsConfigDict
 from pydantic_settings import TomlConfigSettingsSource
 
+from daemon.readers import MEMORY_BYTES
+from daemon.readers import TIMEOUT_S
 from extraction.config import ExtractionConfig
 from extraction.config import LLMConfig
 from review_api.config import ReviewConfig
@@ -128,9 +130,9 @@ class WorkerConfig(BaseModel):
     #: Read each message in a child process (see daemon.readers); false reads in the daemon.
     read_in_child: bool = True
     #: A reading that takes longer is stopped and counts as a failed attempt (below lease_s).
-    read_timeout_s: float = Field(default=300.0, gt=0)
+    read_timeout_s: float = Field(default=TIMEOUT_S, gt=0)
     #: Address-space cap of a reader child: a file that needs more fails, the daemon does not.
-    read_memory_bytes: int = Field(default=2 * 1024**3, ge=256 * 1024**2)
+    read_memory_bytes: int = Field(default=MEMORY_BYTES, ge=256 * 1024**2)
     max_attempts: int = 5
     shutdown_timeout_s: float = 20.0
 

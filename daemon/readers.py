@@ -37,6 +37,8 @@ Parts = list[tuple[Candidate, ExtractedDocument]]
 ReadParts = Callable[[bytes, str | None, ExtractionConfig], Parts]
 #: Seconds a stopped child gets to exit before it is killed.
 STOP_GRACE_S = 2.0
+#: A reading that takes longer is stopped, when no limit is configured (``worker.read_timeout_s``).
+TIMEOUT_S = 300.0
 #: A child's address-space cap when none is configured (``worker.read_memory_bytes``): the
 #: corpus's 328 files, read in turn by one child, peaked at 171 MB.
 MEMORY_BYTES = 2 * 1024**3

@@ -38,8 +38,6 @@ from storage import migrate
 from storage import models
 from storage.blobs import BlobStore
 
-READ_TIMEOUT_S = 300.0
-
 
 def distinct(data: bytes, copy: int) -> bytes:
     """Return the document changed in bytes only (an ignored tail), so each copy is new mail."""
@@ -60,7 +58,7 @@ def run(paths: list[Path], copies: int, threads: int, *, in_children: bool) -> t
     config = extraction.ExtractionConfig()
     read: readers.ReadParts = extraction.extract_parts
     if in_children:
-        read = readers.POOL.reading(READ_TIMEOUT_S)
+        read = readers.POOL.reading(readers.TIMEOUT_S)
     with tempfile.TemporaryDirectory() as tmp:
         engine = db.make_engine(f"sqlite:///{tmp}/bench.db")
         migrate.upgrade(engine)
