@@ -48,7 +48,7 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
             r"(?<![\d.,])(?P<a>\d{1,2})(?P<s>[./-])(?P<b>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?!\d|[.,]\d)"
         ),
         re.compile(
-            rf"(?<!\d)(?P<d>\d{{1,2}})(?:er|st|nd|rd|th)?\.?[\s-]*(?P<mon>{months})\.?[\s,-]*(?P<y>\d{{4}}|\d{{2}})(?!\d)"
+            rf"(?<!\d)(?P<d>\d{{1,2}})(?:er|st|nd|rd|th)?\.?[\s/-]*(?P<mon>{months})\.?[\s,/-]*(?P<y>\d{{4}}|\d{{2}})(?!\d)"
         ),
         re.compile(
             rf"(?<![a-z])(?P<mon>{months})\.?\s*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})(?!\d)"

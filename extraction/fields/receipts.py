@@ -59,6 +59,9 @@ _MONEY = re.compile(
     r"(?P<int>[\dOo]{1,3}(?:,[\dOo]{3})+|[\dOo]{1,6})(?:[.,] ?|\. )(?P<dec>[\dOo]{2})"
     r"(?P<trail>-(?!\d))?(?![\w.,/%]|\s?\d)"
 )
+#: Cents printed without the zero before the point (".01", ".00"), as some tills do for
+#: amounts below one ringgit: a word of its own, after a label (see _cents_only).
+_CENTS_ONLY = re.compile(r"(?<!\S)\.(\d\d)(?!\S)")
 #: Words of a name and nothing else: tesseract's confidence in them can be 0 when the
 #: letters are large and bold, yet they are read right ("ENTERPRISE").
 _PLAIN_WORDS = re.compile(r"[A-Za-z][A-Za-z&'\u2019.\-]*(?: [A-Za-z&'\u2019.\-]+)*")
@@ -83,7 +86,7 @@ _TAX_WORDS = frozenset({"tax_amount"})
 _TILDE_MINUS = re.compile(r"~\s?\d")
 #: A line wholly in brackets: a note, not a line of the bill.
 _REMARK = re.compile(r"^\W*\(.*\)\W*$")
-#: How many lines from the top the shop's name is looked for in.
+#: How many lines from the top the shop's name is looked for in (counted from the first word).
 HEADER_LINES = 10
 _POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
 _TYPOGRAPHIC_APOSTROPHE = "\u2019"
@@ -212,12 +215,17 @@ def _better(found: FieldValue, current: FieldValue | None) -> bool:
 
 
 def ocr_money(text: str) -> list[Decimal]:
-    """Return the money amounts in OCR'd text, tolerating its slips.
+    """Return the money amounts in OCR'd text, in the order printed, tolerating its slips.
 
-    "RM53. 60" is 53.60, "13,78" is 13.78, "1O.5O" is 10.50; a number needs two
-    decimals to count as money, because item codes and quantities have none.
+    "RM53. 60" is 53.60, "13,78" is 13.78, "1O.5O" is 10.50, ".01" is 0.01; a number needs
+    two decimals to count as money, because item codes and quantities have none.
     """
-    out: list[Decimal] = []
+    found = [*_amounts(text), *_cents_only(text)]
+    return [value for _, value in sorted(found, key=lambda item: item[0])]
+
+
+def _amounts(text: str) -> list[tuple[int, Decimal]]:
+    out: list[tuple[int, Decimal]] = []
     for match in _MONEY.finditer(text):
         whole = match.group("int").replace(",", "")
         if not any(c.isdigit() for c in whole + match.group("dec")):
@@ -225,8 +233,19 @@ def ocr_money(text: str) -> list[Decimal]:
         digits = f"{whole}.{match.group('dec')}".translate(_DATE_SLIPS)
         value = Decimal(digits)
         # Tills print a deduction either way round: "-0.02" or "0.02-".
-        out.append(-value if match.group("sign") or match.group("trail") else value)
+        signed = -value if match.group("sign") or match.group("trail") else value
+        out.append((match.start(), signed))
     return out
+
+
+def _cents_only(text: str) -> list[tuple[int, Decimal]]:
+    # "ROUNDING ADJUSTMENT RM .01": cents alone. After a number ("1 .50"), OCR split one
+    # amount in two, and its cents alone would be a wrong amount.
+    return [
+        (match.start(), Decimal(f"0.{match.group(1)}"))
+        for match in _CENTS_ONLY.finditer(text)
+        if not text[: match.start()].rstrip()[-1:].isdigit()
+    ]
 
 
 def receipt_rows(ctx: Context) -> list[Row]:
@@ -642,12 +661,37 @@ def receipt_vendor(ctx: Context) -> FieldValue | None:
         why = "receipt header line with a legal-form suffix"
         return _field(ctx, name, 0.8, why, line, chunk)
     for index in names:
-        line, text = header[index]
-        words = [w for c in line.chunks for w in c.words]
+        block = _name_block(header, names, index)
+        words = [w for line, _ in block for c in line.chunks for w in c.words]
         if sum(w.conf for w in words) / len(words) >= 0.4:
+            line = block[0][0]
+            name = " ".join(bare_name(text) for _, text in block)
             why = "first name line of the receipt"
-            return _field(ctx, bare_name(text), 0.6, why, line, line.chunks[0])
+            if len(block) > 1:
+                why = "name lines above the company's registration number"
+            return _field(ctx, name, 0.6, why, line, line.chunks[0])
     return None
+
+
+def _name_block(
+    header: list[tuple[Line, str]], names: list[int], index: int
+) -> list[tuple[Line, str]]:
+    # "RESTAURANT JIAWEI" over "JIAWEI HOUSE" over "002693074-K": the registration number
+    # follows the whole name, so two name lines right above it are one name. A line with
+    # a number ("22 LRG PERUSAHAAN 4") is the address, printed before it on some tills.
+    after = index + 2
+    if (
+        index + 1 in names
+        and not any(c.isdigit() for c in header[index + 1][1])
+        and after < len(header)
+        and _registration_line(header[after][1])
+    ):
+        return header[index:after]
+    return header[index : index + 1]
+
+
+def _registration_line(text: str) -> bool:
+    return any(c.isdigit() for c in text) and not bare_name(text)
 
 
 def _named_seller(ctx: Context) -> FieldValue | None:
@@ -682,6 +726,9 @@ def _suffixed(header: list[tuple[Line, str]], names: list[int]) -> tuple[Line, C
             if _continues(fixed) and index - 1 in names:
                 # "LIAN CHI VEGETARIAN" over "RESTAURANT SDN BHD": one name on two lines.
                 return line, chunk, f"{header[index - 1][1]} {fixed}"
+            below = _company_below(fixed, header, names, index)
+            if below is not None:
+                return below
             return line, chunk, _with_form_below(fixed.strip(), header, index)
     for index in names:
         line, text = header[index]
@@ -692,16 +739,55 @@ def _suffixed(header: list[tuple[Line, str]], names: list[int]) -> tuple[Line, C
     return None
 
 
+def _company_below(
+    name: str, header: list[tuple[Line, str]], names: list[int], index: int
+) -> tuple[Line, Chunk, str] | None:
+    # "KIKU JAPANESE RESTAURANT" over "TK DIVISION KITCHEN SDN BHD": a trade word ends the
+    # shop's name; the company that runs it is the next line, with a legal form of its own.
+    if not _trade_only(name) or index + 1 not in names:
+        return None
+    line, text = header[index + 1]
+    fixed = legal_forms.spelled(bare_name(text))
+    if fixed is None or _trade_only(fixed) or _continues(fixed) or not _is_name_line(fixed):
+        return None
+    return line, line.chunks[-1], fixed
+
+
+def _trade_only(name: str) -> bool:
+    return " ".join(legal_forms.suffix_of(name.split()) or ()) in legal_forms.trade_words()
+
+
 def _with_form_below(name: str, header: list[tuple[Line, str]], index: int) -> str:
     # "TSH POWER HARDWARE" over "TRADING": a line that is only a legal form ends the name,
     # unless the name already ended in one ("KFC SDN BHD" over "RESTAURANT").
-    if " ".join(legal_forms.suffix_of(name.split()) or ()) not in legal_forms.trade_words():
+    if not _trade_only(name):
         return name
+    bracketed = _bracketed_below(name, header, index)
+    if bracketed is not None:
+        return bracketed
     below = bare_name(header[index + 1][1]).split() if index + 1 < len(header) else []
     suffix = legal_forms.suffix_of(below)
     if suffix is None or len(below) != len(suffix):
         return name
     return legal_forms.spelled(" ".join([name, *below])) or name
+
+
+def _bracketed_below(name: str, header: list[tuple[Line, str]], index: int) -> str | None:
+    # "AIK HUAT HARDWARE" over "ENTERPRISE (SETIA" over "ALAM) SDN BHD": a bracket opened on
+    # the next line and closed on the one after carries the name on to its legal form.
+    below = [bare_name(text) for _, text in header[index + 1 : index + 3]]
+    if len(below) < 2 or not (_opens_bracket(below[0]) and _closes_bracket(below[1])):
+        return None
+    joined = legal_forms.spelled(" ".join([name, *below]))
+    return joined if joined is not None and not _trade_only(joined) else None
+
+
+def _opens_bracket(text: str) -> bool:
+    return text.count("(") > text.count(")")
+
+
+def _closes_bracket(text: str) -> bool:
+    return text.count(")") > text.count("(")
 
 
 def _with_left_words(line: Line, position: int) -> str:
@@ -721,7 +807,9 @@ def _continues(name: str) -> bool:
     joined = " ".join(head)
     if ")" in joined and "(" not in joined:
         return True
-    return len(head) <= 1 or head[0].startswith("(") or (len(head) == 2 and "(" in head[1])
+    # "CO. (M) SDN BHD": a form and a bracket are no name of their own; "BEMED (SP)" is one.
+    form_first = len(head) == 2 and "(" in head[1] and legal_forms.suffix_of(head[:1]) is not None
+    return len(head) <= 1 or head[0].startswith("(") or form_first
 
 
 def _joined(text: str, below: str) -> str | None:
@@ -734,14 +822,11 @@ def _joined(text: str, below: str) -> str | None:
 
 
 def _header(ctx: Context) -> list[tuple[Line, str]]:
-    first_page = ctx.lines[0].page if ctx.lines else 1
     # A billing or delivery address block ("Factuuradres" over "Strategic Corp") is the
     # customer's, however high on the page it sits.
     buyer = parties.buyer_block(ctx)
     out: list[tuple[Line, str]] = []
-    for position, line in enumerate(ctx.lines[:HEADER_LINES]):
-        if line.page != first_page or ctx.relative_top(line) > 0.4:
-            break
+    for position, line in _top_lines(ctx):
         if position in buyer:
             continue
         legal = _legal(line.text)
@@ -754,6 +839,20 @@ def _header(ctx: Context) -> list[tuple[Line, str]]:
         text = _without_trailing_speck(line, text)
         if text:
             out.append((line, text))
+    return out
+
+
+def _top_lines(ctx: Context) -> list[tuple[int, Line]]:
+    first_page = ctx.lines[0].page if ctx.lines else 1
+    out: list[tuple[int, Line]] = []
+    counted = 0
+    for position, line in enumerate(ctx.lines):
+        if counted == HEADER_LINES or line.page != first_page or ctx.relative_top(line) > 0.4:
+            break
+        # Specks read as "|" or "I" above the print ("|", "|", "I", "A" over a shop's
+        # name) are not lines of its header: the count starts at the first word.
+        counted += counted > 0 or any(sum(c.isalnum() for c in w) >= 2 for w in line.text.split())
+        out.append((position, line))
     return out
 
 

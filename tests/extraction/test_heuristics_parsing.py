@@ -78,6 +78,8 @@ def test_currency_markers(token: str, code: str) -> None:
         ("05.03.2018", date(2018, 3, 5), True),
         ("25/12/2018 10:32", date(2018, 12, 25), False),
         ("Tarikh: 3 Ogos 2018", date(2018, 8, 3), False),
+        # A month's name between slashes, as some tills print it.
+        ("25/FEB/2017 07:43:54", date(2017, 2, 25), False),
     ],
 )
 def test_dates(text: str, expected: date, ambiguous: bool) -> None:

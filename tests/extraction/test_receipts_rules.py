@@ -60,6 +60,12 @@ def fields_of(lines: list[str]) -> dict[str, FieldValue]:
         # "RM" misread with another letter after the R.
         ("ROUNDING   RHO.02", ["0.02"]),
         ("SUBTOTAL (QTY = 4)   RY41.45", ["41.45"]),
+        # Cents without the zero before the point, as some tills print amounts below one.
+        ("ROUNDING ADJUSTMENT RM   .01", ["0.01"]),
+        ("CHANGE RM   .00", ["0.00"]),
+        (".05   12.00", ["0.05", "12.00"]),
+        # ... but after a number they are that number's cents, split off by OCR.
+        ("TOTAL   1 .50", []),
     ],
 )
 def test_ocr_money(text: str, expected: list[str]) -> None:
@@ -95,6 +101,18 @@ TOTAL_CASES = [
     (
         ["Tota] (Inclusive of GST):   31.02", "Rounding Adj:   -0.02", "CASH :   31.00"],
         "31.00",
+        False,
+    ),
+    # The rounding and the change printed as cents alone: paid is the total after rounding.
+    (
+        [
+            "TOTAL SALES (INCLUSIVE GST) RM   45.34",
+            "ROUNDING ADJUSTMENT RM   .01",
+            "ROUNDING RM   45.35",
+            "CREDIT RM   45.35",
+            "CHANGE RM   .00",
+        ],
+        "45.35",
         False,
     ),
     # "RM" misread as other letters in front of the amount.
@@ -337,6 +355,30 @@ VENDOR_CASES = [
     (["Kopie factuur", "Jansen Fietsen", "Tel: 030 123 4567"], "Jansen Fietsen"),
     # The company under a billing-address heading is the customer, not the shop.
     (["HALFORDS", "Factuuradres   Afleveradres", "Strategic Corp", "Fakestreet 46"], "HALFORDS"),
+    # Two name lines above the company's registration number are one name ...
+    (
+        ["RESTAURANT JIAWEI", "JIAWEI HOUSE", "002693074-K", "13, JLN TASIK UTAMA 8"],
+        "RESTAURANT JIAWEI JIAWEI HOUSE",
+    ),
+    (
+        ["RESTAURANT JIAWEI", "JIAWEI HOUSE", "0026930 74-K", "57000 KL"],
+        "RESTAURANT JIAWEI JIAWEI HOUSE",
+    ),
+    # ... but without it, the line below a name is its address.
+    (["YAM FRESH", "Laman Rimbunan Kepong", "52100 Kuala Lumpur"], "YAM FRESH"),
+    (["SUNFISH", "22 LRG PERUSAHAAN 4", "484297-M"], "SUNFISH"),
+    # A trade word ends the shop's name; the company that runs it is on the line below.
+    (
+        ["KIKU JAPANESE RESTAURANT", "TK DIVISION KITCHEN SDN BHD", "1202152-P"],
+        "TK DIVISION KITCHEN SDN BHD",
+    ),
+    # A bracket opened on one line and closed on the next carries the name on.
+    (
+        ["AIK HUAT HARDWARE", "ENTERPRISE (SETIA", "ALAM) SDN BHD", "822737-X"],
+        "AIK HUAT HARDWARE ENTERPRISE (SETIA ALAM) SDN BHD",
+    ),
+    # A name with a bracket of its own is whole: the stamp above it is no part of it.
+    (["POSTED", "BEMED (SP) SDN. BHD.", "NO.49, JALAN DINAR G U3/G"], "BEMED (SP) SDN. BHD."),
 ]
 
 
@@ -363,6 +405,23 @@ def test_receipt_vendor(lines: list[str], expected: str) -> None:
     found = fields_of([*lines, "Item   1.00", "TOTAL   1.00"])["vendor_name"]
     assert found.value == expected
     assert found.confidence < 0.95  # a name has no checksum
+
+
+def test_specks_above_the_print_do_not_use_up_the_header() -> None:
+    # Four specks over the header: the company line is the ninth line of print, the
+    # thirteenth of the page, and still the shop's name.
+    specks = ["|", "|", "I", "A"]
+    header = [
+        "OASIS VILLAGE",
+        "47301, PETALING JAYA",
+        *[f"Tel: 03-1234 567{n}" for n in range(6)],
+        "MYNEWS RETAIL $B(306295-x) FKA BISON STORES SB",
+    ]
+    found = fields_of([*specks, *header, "Item   1.00", "TOTAL   1.00"])["vendor_name"]
+    assert found.value == "MYNEWS RETAIL SB"
+    # Ten lines of print above it end the header before it.
+    crowded = [*header[:-1], "Tel: 03-1234 5677", "Tel: 03-1234 5678", *header[-1:], "TOTAL   1.00"]
+    assert fields_of(crowded)["vendor_name"].value == "OASIS VILLAGE"
 
 
 def test_a_company_named_as_owner_beats_the_brand_on_top() -> None:
