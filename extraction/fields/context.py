@@ -16,7 +16,9 @@ from dataclasses import field
 
 from extraction.fields import labels
 from extraction.models import BBox
+from extraction.models import FieldValue
 from extraction.models import Method
+from extraction.models import Value
 from extraction.text import Page
 from extraction.text import Word
 from extraction.text.layout import Chunk
@@ -157,6 +159,27 @@ def column_below(ctx: Context, position: int, label: Chunk, *, rows: int = 8) ->
                 yield Place(chunk.text, chunk, line, "below", 0.85)
                 bottom = line.bottom
                 break
+
+
+def chunk_field(
+    ctx: Context, value: Value, confidence: float, why: str, line: Line, chunk: Chunk
+) -> FieldValue:
+    """Return ``value`` as read from ``chunk``, its confidence lowered by OCR's doubt.
+
+    A value at 0.95 or above is sure by arithmetic or checksum, not by its words, so
+    OCR's doubt does not lower it, unless tesseract doubted those very words (0.9).
+    """
+    sure = confidence * ocr_factor(chunk, ctx.method) if confidence < 0.95 else confidence
+    if confidence >= 0.95 and ctx.method is Method.OCR and chunk.conf < 0.5:
+        sure = 0.9
+    return FieldValue(
+        value=value,
+        confidence=round(min(sure, 0.99), 3),
+        method=method_of(chunk, ctx.method),
+        reason=why,
+        page=line.page,
+        bbox=bbox(chunk),
+    )
 
 
 def bbox(chunk: Chunk) -> BBox:

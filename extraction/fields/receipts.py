@@ -15,10 +15,7 @@ on the receipt's own arithmetic rather than on exact labels:
   below 0.8. Before and after cash rounding, the line worded "total" decides;
 - date: every date on the page, preferring one with a time or a date label,
   high on the page; printed twice and unambiguous is the only sure case;
-- shop name: the first name-like line of the header that is not an address,
-  phone, registration number or title; a legal-form suffix on it (or on the
-  next line: "MPH BOOKSTORES" / "SDN BHD") makes it likelier. OCR slips in a
-  dictionary suffix ("SON BHD") are read as the dictionary spelling.
+- shop name: see :mod:`extraction.fields.shop_names`.
 
 Only documents that look like receipts are touched (a till-roll page, or
 payment lines such as cash / change), and a receipt value replaces the general
@@ -33,20 +30,15 @@ from dataclasses import dataclass
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from functools import cache
 
 from extraction.fields import dates
 from extraction.fields import labels
-from extraction.fields import legal_forms
 from extraction.fields import lines
-from extraction.fields import parties
+from extraction.fields import shop_names
 from extraction.fields.context import Context
-from extraction.fields.context import bbox
-from extraction.fields.context import method_of
-from extraction.fields.context import ocr_factor
+from extraction.fields.context import chunk_field
 from extraction.models import FieldValue
 from extraction.models import Method
-from extraction.models import Value
 from extraction.text.layout import Chunk
 from extraction.text.layout import Line
 
@@ -62,9 +54,6 @@ _MONEY = re.compile(
 #: Cents printed without the zero before the point (".01", ".00"), as some tills do for
 #: amounts below one ringgit: a word of its own, after a label (see _cents_only).
 _CENTS_ONLY = re.compile(r"(?<!\S)\.(\d\d)(?!\S)")
-#: Words of a name and nothing else: tesseract's confidence in them can be 0 when the
-#: letters are large and bold, yet they are read right ("ENTERPRISE").
-_PLAIN_WORDS = re.compile(r"[A-Za-z][A-Za-z&'\u2019.\-]*(?: [A-Za-z&'\u2019.\-]+)*")
 #: A whole number ending a line, for a total whose decimal point OCR dropped or read as a
 #: space ("1000", "6 00").
 _BARE_NUMBER = re.compile(r"(?<![\d.,])(\d{1,4}) ?(\d\d)\s*$")
@@ -86,25 +75,6 @@ _TAX_WORDS = frozenset({"tax_amount"})
 _TILDE_MINUS = re.compile(r"~\s?\d")
 #: A line wholly in brackets: a note, not a line of the bill.
 _REMARK = re.compile(r"^\W*\(.*\)\W*$")
-#: How many lines from the top the shop's name is looked for in (counted from the first word).
-HEADER_LINES = 10
-_POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
-_TYPOGRAPHIC_APOSTROPHE = "\u2019"
-#: A bracketed group ending a line with a digit in at least four characters: a
-#: registration number, however garbled ("(587969-U)", "( lu/SJ&9-P)"), but not "[002]".
-_NUMBERED_GROUP = re.compile(r"\s*[(\[](?=[^()\[\]]*\d)[^()\[\]]{4,}[)\]]?\s*$")
-#: A registration inside the line ends the name: "MYNEWS RETAIL SB(306295-X) FKA BISON STORES SB".
-_REGISTRATION_INSIDE = re.compile(r"\s*\(\s*\d{4,}-?\s*[A-Za-z]\s*\).*$")
-# "273500-U (KSB)": the company number, then the branch's code.
-_REGISTRATION = re.compile(
-    r"\s*[(\[]?\s*\d[\d\s]{3,}-?\s*[A-Z]?\s*[)\]]?(?:\s*\([A-Z0-9]{1,4}\))?\s*$"
-)
-# "KING?S": OCR's question mark between two letters is the apostrophe it could not place.
-_LOST_APOSTROPHE = re.compile(r"(?<=[A-Za-z])\?(?=[A-Za-z]\b)")
-# "POPULAR BOOK CO. CM) SDN BHD": an opening bracket read as a letter before "(M)".
-_LOST_BRACKET = re.compile(r"(?<!\S)[CcTt{\[|]([A-Z]{1,2})\)")
-# "—sSUBANG HEALTHCARE": a dash, and a stray small letter after it, before a capitalised name.
-_LEADING_SMUDGE = re.compile(r"^[^\w(\[]+(?:[a-z](?=[A-Z]{2}))?")
 #: Roles of a receipt line, by label field (labels data), strongest first.
 _ROLES = ("change", "tendered", "not_total", "total", "rounding", "net_amount", "tax_amount")
 #: The receipt-only net label (labels data) plays the general net label's role.
@@ -168,7 +138,7 @@ def receipt_fields(ctx: Context, fields: dict[str, FieldValue]) -> dict[str, Fie
     found = {
         "total_amount": receipt_total(ctx, rows),
         "invoice_date": receipt_date(ctx),
-        "vendor_name": receipt_vendor(ctx),
+        "vendor_name": shop_names.receipt_vendor(ctx),
     }
     out = {
         key: value
@@ -540,7 +510,7 @@ def _total_field(ctx: Context, cand: TotalCandidate, rows: list[Row]) -> FieldVa
     line, chunk = _best_copy(cand, rows)
     what = f"computed ({cand.own})" if cand.own else "receipt total line"
     why = what + (f"; {', '.join(sorted(cand.support))}" if cand.support else "")
-    return _field(ctx, cand.value, confidence, why, line, chunk)
+    return chunk_field(ctx, cand.value, confidence, why, line, chunk)
 
 
 def _best_copy(cand: TotalCandidate, rows: list[Row]) -> tuple[Line, Chunk]:
@@ -570,22 +540,6 @@ def _chunk_with(line: Line, value: Decimal) -> Chunk:
     return line.chunks[-1]
 
 
-def _field(
-    ctx: Context, value: Value, confidence: float, why: str, line: Line, chunk: Chunk
-) -> FieldValue:
-    sure = confidence * ocr_factor(chunk, ctx.method) if confidence < 0.95 else confidence
-    if confidence >= 0.95 and ctx.method is Method.OCR and chunk.conf < 0.5:
-        sure = 0.9  # the arithmetic closes, but on words tesseract itself doubted
-    return FieldValue(
-        value=value,
-        confidence=round(min(sure, 0.99), 3),
-        method=method_of(chunk, ctx.method),
-        reason=why,
-        page=line.page,
-        bbox=bbox(chunk),
-    )
-
-
 # --- date ----------------------------------------------------------------------------------
 
 
@@ -607,7 +561,7 @@ def receipt_date(ctx: Context) -> FieldValue | None:
     elif ambiguous:
         confidence -= 0.1
     why = "receipt date" + ("; printed twice" if repeats >= 2 else "")
-    return _field(ctx, value, confidence, why, line, chunk)
+    return chunk_field(ctx, value, confidence, why, line, chunk)
 
 
 def _date_text(text: str) -> str:
@@ -638,278 +592,3 @@ def _date_score(ctx: Context, position: int, line: Line, value: date) -> float:
     if any(h.field == "due_date" for h in ctx.hits[position]):
         score -= 0.3
     return score + (0.05 if ctx.relative_top(line) < 0.5 else 0.0)
-
-
-# --- vendor --------------------------------------------------------------------------------
-
-
-def receipt_vendor(ctx: Context) -> FieldValue | None:
-    """Return the shop's name: a header line with a legal form, else the first name line.
-
-    A company the receipt names as its seller ("Owned by" over "Dommal Food Services
-    Sdn Bhd", below a "DOMINO'S PIZZA" header) comes first: the books want the legal
-    seller, not the brand.
-    """
-    named = _named_seller(ctx)
-    if named is not None:
-        return named
-    header = _header(ctx)
-    names = [i for i, (_, t) in enumerate(header) if _is_name_line(bare_name(t))]
-    found = _suffixed(header, names[:4])
-    if found is not None:
-        line, chunk, name = found
-        why = "receipt header line with a legal-form suffix"
-        return _field(ctx, name, 0.8, why, line, chunk)
-    for index in names:
-        block = _name_block(header, names, index)
-        words = [w for line, _ in block for c in line.chunks for w in c.words]
-        if sum(w.conf for w in words) / len(words) >= 0.4:
-            line = block[0][0]
-            name = " ".join(bare_name(text) for _, text in block)
-            why = "first name line of the receipt"
-            if len(block) > 1:
-                why = "name lines above the company's registration number"
-            return _field(ctx, name, 0.6, why, line, line.chunks[0])
-    return None
-
-
-def _name_block(
-    header: list[tuple[Line, str]], names: list[int], index: int
-) -> list[tuple[Line, str]]:
-    # "RESTAURANT JIAWEI" over "JIAWEI HOUSE" over "002693074-K": the registration number
-    # follows the whole name, so two name lines right above it are one name. A line with
-    # a number ("22 LRG PERUSAHAAN 4") is the address, printed before it on some tills.
-    after = index + 2
-    if (
-        index + 1 in names
-        and not any(c.isdigit() for c in header[index + 1][1])
-        and after < len(header)
-        and _registration_line(header[after][1])
-    ):
-        return header[index:after]
-    return header[index : index + 1]
-
-
-def _registration_line(text: str) -> bool:
-    return any(c.isdigit() for c in text) and not bare_name(text)
-
-
-def _named_seller(ctx: Context) -> FieldValue | None:
-    for position, hit in ctx.hits_for("vendor_name"):
-        line = ctx.lines[position]
-        if hit.start > 2:
-            continue  # inside a sentence: "Paid by transfer from MAYBANK BERHAD"
-        if hit.rest:
-            text, chunk = hit.rest, hit.chunk
-        elif position + 1 < len(ctx.lines) and hit.chunk is line.chunks[-1]:
-            line = ctx.lines[position + 1]
-            text, chunk = line.text, line.chunks[0]
-        else:
-            continue
-        name = legal_forms.spelled(bare_name(text))
-        if name is not None and _is_name_line(name):
-            why = f"company named after '{hit.label}'"
-            return _field(ctx, name, 0.8, why, line, chunk)
-    return None
-
-
-def _suffixed(header: list[tuple[Line, str]], names: list[int]) -> tuple[Line, Chunk, str] | None:
-    for index in names:
-        line, whole = header[index]
-        # Rightmost first: "SWC" | "ENTERPRISE" | "SDN BHD" is one name, not "SWC ENTERPRISE".
-        # The whole line last: "—sSUBANG HEALTHCARE SDN" | "BHD" is one name too.
-        spans = [(c, _with_left_words(line, p)) for p, c in reversed(list(enumerate(line.chunks)))]
-        for chunk, text in [*spans, (line.chunks[-1], whole)]:
-            fixed = legal_forms.spelled(bare_name(text).rsplit(":", 1)[-1])
-            if fixed is None or not _is_name_line(fixed):
-                continue
-            if _continues(fixed) and index - 1 in names:
-                # "LIAN CHI VEGETARIAN" over "RESTAURANT SDN BHD": one name on two lines.
-                return line, chunk, f"{header[index - 1][1]} {fixed}"
-            below = _company_below(fixed, header, names, index)
-            if below is not None:
-                return below
-            return line, chunk, _with_form_below(fixed.strip(), header, index)
-    for index in names:
-        line, text = header[index]
-        if index + 1 < len(header):
-            joined = _joined(text, header[index + 1][1])
-            if joined is not None:
-                return line, line.chunks[0], joined
-    return None
-
-
-def _company_below(
-    name: str, header: list[tuple[Line, str]], names: list[int], index: int
-) -> tuple[Line, Chunk, str] | None:
-    # "KIKU JAPANESE RESTAURANT" over "TK DIVISION KITCHEN SDN BHD": a trade word ends the
-    # shop's name; the company that runs it is the next line, with a legal form of its own.
-    if not _trade_only(name) or index + 1 not in names:
-        return None
-    line, text = header[index + 1]
-    fixed = legal_forms.spelled(bare_name(text))
-    if fixed is None or _trade_only(fixed) or _continues(fixed) or not _is_name_line(fixed):
-        return None
-    return line, line.chunks[-1], fixed
-
-
-def _trade_only(name: str) -> bool:
-    return " ".join(legal_forms.suffix_of(name.split()) or ()) in legal_forms.trade_words()
-
-
-def _with_form_below(name: str, header: list[tuple[Line, str]], index: int) -> str:
-    # "TSH POWER HARDWARE" over "TRADING": a line that is only a legal form ends the name,
-    # unless the name already ended in one ("KFC SDN BHD" over "RESTAURANT").
-    if not _trade_only(name):
-        return name
-    bracketed = _bracketed_below(name, header, index)
-    if bracketed is not None:
-        return bracketed
-    below = bare_name(header[index + 1][1]).split() if index + 1 < len(header) else []
-    suffix = legal_forms.suffix_of(below)
-    if suffix is None or len(below) != len(suffix):
-        return name
-    return legal_forms.spelled(" ".join([name, *below])) or name
-
-
-def _bracketed_below(name: str, header: list[tuple[Line, str]], index: int) -> str | None:
-    # "AIK HUAT HARDWARE" over "ENTERPRISE (SETIA" over "ALAM) SDN BHD": a bracket opened on
-    # the next line and closed on the one after carries the name on to its legal form.
-    below = [bare_name(text) for _, text in header[index + 1 : index + 3]]
-    if len(below) < 2 or not (_opens_bracket(below[0]) and _closes_bracket(below[1])):
-        return None
-    joined = legal_forms.spelled(" ".join([name, *below]))
-    return joined if joined is not None and not _trade_only(joined) else None
-
-
-def _opens_bracket(text: str) -> bool:
-    return text.count("(") > text.count(")")
-
-
-def _closes_bracket(text: str) -> bool:
-    return text.count(")") > text.count("(")
-
-
-def _with_left_words(line: Line, position: int) -> str:
-    # Wide letter spacing splits one name into chunks ("FY EAGLE" | "ENTERPRISE",
-    # "Taste Of" | "The World Sdn Bhd"): plain words to the left belong to it.
-    start = position
-    while start > 0 and _PLAIN_WORDS.fullmatch(line.chunks[start - 1].text):
-        start -= 1
-    return " ".join(c.text for c in line.chunks[start : position + 1])
-
-
-def _continues(name: str) -> bool:
-    words = name.split()
-    suffix = legal_forms.suffix_of(words) or ()
-    head = words[: len(words) - len(suffix)]
-    # "CO. CM) SDN BHD": a bracket closed but not opened was opened on the line above.
-    joined = " ".join(head)
-    if ")" in joined and "(" not in joined:
-        return True
-    # "CO. (M) SDN BHD": a form and a bracket are no name of their own; "BEMED (SP)" is one.
-    form_first = len(head) == 2 and "(" in head[1] and legal_forms.suffix_of(head[:1]) is not None
-    return len(head) <= 1 or head[0].startswith("(") or form_first
-
-
-def _joined(text: str, below: str) -> str | None:
-    # "MPH BOOKSTORES" over "SDN BHD": the legal form got a line of its own.
-    words = bare_name(below).split()
-    suffix = legal_forms.suffix_of(words)
-    if suffix is None or len(words) - len(suffix) > 2:
-        return None
-    return legal_forms.spelled(" ".join([text, *words]))
-
-
-def _header(ctx: Context) -> list[tuple[Line, str]]:
-    # A billing or delivery address block ("Factuuradres" over "Strategic Corp") is the
-    # customer's, however high on the page it sits.
-    buyer = parties.buyer_block(ctx)
-    out: list[tuple[Line, str]] = []
-    for position, line in _top_lines(ctx):
-        if position in buyer:
-            continue
-        legal = _legal(line.text)
-        kept = (
-            c.text
-            for c in line.chunks
-            if legal or c.conf >= 0.3 or _plain_name(c.text) or _legal(c.text)
-        )
-        text = _LEADING_SMUDGE.sub("", " ".join(kept)).strip(" |:;,.-_*'\"")
-        text = _without_trailing_speck(line, text)
-        if text:
-            out.append((line, text))
-    return out
-
-
-def _top_lines(ctx: Context) -> list[tuple[int, Line]]:
-    first_page = ctx.lines[0].page if ctx.lines else 1
-    out: list[tuple[int, Line]] = []
-    counted = 0
-    for position, line in enumerate(ctx.lines):
-        if counted == HEADER_LINES or line.page != first_page or ctx.relative_top(line) > 0.4:
-            break
-        # Specks read as "|" or "I" above the print ("|", "|", "I", "A" over a shop's
-        # name) are not lines of its header: the count starts at the first word.
-        counted += counted > 0 or any(sum(c.isalnum() for c in w) >= 2 for w in line.text.split())
-        out.append((position, line))
-    return out
-
-
-def _without_trailing_speck(line: Line, text: str) -> str:
-    # "PERNIAGAAN RIANG RIA 4": a lone digit read unsure after a name is a speck of the paper.
-    last = line.chunks[-1].words[-1]
-    if len(last.text) == 1 and last.text.isdigit() and last.conf < 0.5 and text.endswith(last.text):
-        return text[:-1].rstrip()
-    return text
-
-
-def bare_name(text: str) -> str:
-    """Return a header line's name without the registration number printed after it.
-
-    "Dion Realties Sdn Bhd (Co. No:20154-T)", "Farmasi Maluri S/B(587969-U)": a
-    bracketed group holding a long number is a registration, not part of the name; inside
-    the line it ends the name. OCR's "_" for a space, "?" for an apostrophe, a letter for an
-    opening bracket ("CM)") and a typographic apostrophe for the till's plain one are put
-    back as printed.
-    """
-    name = _NUMBERED_GROUP.sub("", _REGISTRATION_INSIDE.sub("", text))
-    name = _REGISTRATION.sub("", name).replace("_", " ").replace(_TYPOGRAPHIC_APOSTROPHE, "'")
-    name = _LOST_APOSTROPHE.sub("'", name)
-    if "(" not in name:
-        name = _LOST_BRACKET.sub(r"(\1)", name)
-    return " ".join(name.split())
-
-
-def _legal(text: str) -> bool:
-    # A legal form at the end ("FOUR QUARTERS SUN BHD") makes doubtful words a name.
-    return legal_forms.suffix_of(bare_name(text).split()) is not None
-
-
-def _plain_name(text: str) -> bool:
-    # Three letters alone at low confidence are more often a smudge read as "Bee".
-    return len(text) >= 4 and bool(_PLAIN_WORDS.fullmatch(text))
-
-
-def _is_name_line(text: str) -> bool:
-    letters = sum(c.isalpha() for c in text)
-    words = [w for w in re.findall(r"[A-Za-z&']+", text) if len(w) >= 2]
-    if letters < 4 or not words or letters < 0.6 * len(text.replace(" ", "")):
-        return False
-    if max(len(w) for w in words) < 3:
-        return False
-    digits = sum(c.isdigit() for c in text)
-    if digits > letters / 3 or _POSTCODE.search(text) or "@" in text:
-        return False
-    return not _receipt_word(labels.fold(text), "not_vendor")
-
-
-@cache
-def _receipt_pattern(kind: str) -> re.Pattern[str]:
-    words = sorted((labels.fold(w) for w in labels.data()["receipt_words"][kind]), key=len)
-    body = "|".join(re.escape(w) for w in reversed(words))
-    return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z])")
-
-
-def _receipt_word(folded: str, kind: str) -> bool:
-    return bool(_receipt_pattern(kind).search(folded))

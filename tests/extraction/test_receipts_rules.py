@@ -12,6 +12,7 @@ import pytest
 from extraction.fields import context
 from extraction.fields import heuristics
 from extraction.fields import receipts
+from extraction.fields import shop_names
 from extraction.models import FieldValue
 from extraction.models import Method
 from extraction.text import Page
@@ -397,7 +398,7 @@ VENDOR_CASES = [
     ],
 )
 def test_bare_name(text: str, expected: str) -> None:
-    assert receipts.bare_name(text) == expected
+    assert shop_names.bare_name(text) == expected
 
 
 @pytest.mark.parametrize(("lines", "expected"), VENDOR_CASES)
