@@ -58,11 +58,12 @@ _CENTS_ONLY = re.compile(r"(?<!\S)\.(\d\d)(?!\S)")
 #: space ("1000", "6 00").
 _BARE_NUMBER = re.compile(r"(?<![\d.,])(\d{1,4}) ?(\d\d)\s*$")
 _TIME = re.compile(r"(?<!\d)[0-2]?\d[:.][0-5]\d(?::[0-5]\d)?(?!\d)")
-#: A date printed without separators in front of a clock time: "25032018 13:11" (the
-#: time is what makes eight digits a date rather than a number).
+#: A date printed without separators in front of a clock time: "25032018 13:11", or the
+#: time as compact after a slash, "20180428/191204" (the time is what makes eight digits
+#: a date rather than a number).
 _COMPACT_DATE = re.compile(
     r"(?<![\d.,])(?:(?P<d>[0-3]\d)(?P<m>[01]\d)(?P<y>20\d\d)|(?P<Y>20\d\d)(?P<M>[01]\d)(?P<D>[0-3]\d))"
-    r"(?=\s+[0-2]?\d:[0-5]\d)"
+    r"(?=\s+[0-2]?\d:[0-5]\d|/[0-2]\d[0-5]\d[0-5]\d(?!\d))"
 )
 _LOST_SEPARATOR = re.compile(r"(?<![\d/.-])([0-3]\d)([01]\d)([/.-])(20\d\d)(?!\d)")
 _DATE_SLIPS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})

@@ -27,6 +27,9 @@ from extraction.text.layout import Line
 _PLAIN_WORDS = re.compile(r"[A-Za-z][A-Za-z&'\u2019.\-]*(?: [A-Za-z&'\u2019.\-]+)*")
 #: How many lines from the top the shop's name is looked for in (counted from the first word).
 HEADER_LINES = 10
+_TITLE = re.compile(
+    r"(?:simplified )?(?:tax )?invoice|(?:official |cash |sales )?receipt|cash bill|cash sales?"
+)
 _POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
 _TYPOGRAPHIC_APOSTROPHE = "\u2019"
 #: A bracketed group ending a line with a digit in at least four characters: a
@@ -212,7 +215,8 @@ def _continues(name: str) -> bool:
         return True
     # "CO. (M) SDN BHD": a form and a bracket are no name of their own; "BEMED (SP)" is one.
     form_first = len(head) == 2 and "(" in head[1] and legal_forms.suffix_of(head[:1]) is not None
-    return len(head) <= 1 or head[0].startswith("(") or form_first
+    # "& TEA LEAF (M) SDN. BHD." under "THE COFFEE BEAN": an "and" starts no name.
+    return len(head) <= 1 or head[0].startswith(("(", "&")) or form_first
 
 
 def _joined(text: str, below: str) -> str | None:
@@ -256,7 +260,13 @@ def _top_lines(ctx: Context) -> list[tuple[int, Line]]:
         # name) are not lines of its header: the count starts at the first word.
         counted += counted > 0 or any(sum(c.isalnum() for c in w) >= 2 for w in line.text.split())
         out.append((position, line))
+        if _TITLE.fullmatch(labels.fold(line.text).strip(" .:*-=")) and _addressed(out):
+            break
     return out
+
+
+def _addressed(lines: list[tuple[int, Line]]) -> bool:
+    return any(_POSTCODE.search(line.text) for _, line in lines)
 
 
 def _without_trailing_speck(line: Line, text: str) -> str:

@@ -290,6 +290,7 @@ DATE_CASES = [
     ),
     (["SHOP", "00440010036 25032018 13:11:54 0003", "TOTAL   8.20"], date(2018, 3, 25)),
     (["SHOP", "20180325 13:11", "TOTAL   8.20"], date(2018, 3, 25)),
+    (["SHOP", "DATE/TIME   : 20180428/191204", "TOTAL   8.20"], date(2018, 4, 28)),
     # The time's "17" is minutes, not a month: the date stays day-first.
     (["SHOP", "Date   06/01/18   12.17.26 PM", "TOTAL   8.20"], date(2018, 1, 6)),
     # A bare "Date" also heads the order date: "Invoice Date" names the one wanted.
@@ -378,6 +379,24 @@ VENDOR_CASES = [
         ["AIK HUAT HARDWARE", "ENTERPRISE (SETIA", "ALAM) SDN BHD", "822737-X"],
         "AIK HUAT HARDWARE ENTERPRISE (SETIA ALAM) SDN BHD",
     ),
+    # A line starting with "&" continues the name above.
+    (
+        ["THE COFFEE BEAN", "& TEA LEAF (M) SDN. BHD.", "COMPANY NO.:441970-H"],
+        "THE COFFEE BEAN & TEA LEAF (M) SDN. BHD.",
+    ),
+    # The title after the shop's address ends its header: the company below is the customer.
+    (
+        [
+            "PERNIAGAAN ZHENG HUI",
+            "NO.59 JALAN PERMAS 9/5",
+            "81750 JOHOR BAHRU",
+            "SIMPLIFIED TAX INVOICE",
+            "GOGIANT ENGINEERING (M) SDN BHD",
+        ],
+        "PERNIAGAAN ZHENG HUI",
+    ),
+    # ... but a title above the address is no end: the company's line follows it.
+    (["RAPIDKL", "TAX INVOICE", "RAPID RAIL SDN BHD", "47301 PETALING JAYA"], "RAPID RAIL SDN BHD"),
     # A name with a bracket of its own is whole: the stamp above it is no part of it.
     (["POSTED", "BEMED (SP) SDN. BHD.", "NO.49, JALAN DINAR G U3/G"], "BEMED (SP) SDN. BHD."),
 ]
