@@ -1,11 +1,13 @@
 """The shop's name on a till receipt: the header line that names it, read through OCR's slips.
 
 The header is the first lines of print: the name, then the address, phone and registration
-numbers, then the title. The name is the first line with a legal form ("SDN BHD", "S/B",
-"TRADING"; OCR's slips in a form are read back to the dictionary spelling), else the first
-line that reads as a name. A company the receipt names as its seller ("Owned by") comes
-first; a name printed over two lines ("LIAN CHI VEGETARIAN" / "RESTAURANT SDN BHD") is
-joined; a registration number after the name is not part of it.
+numbers, then the title; below the title come the customer and the bill. The name is the
+first line with a legal form ("SDN BHD", "S/B", "TRADING"; OCR's slips in a form are read
+back to the dictionary spelling), else the first line that reads as a name. A company the
+receipt names as its seller ("Owned by") comes first, and one on the line below a brand
+("KIKU JAPANESE RESTAURANT" / "TK DIVISION KITCHEN SDN BHD") before the brand; a name printed
+over two lines ("LIAN CHI VEGETARIAN" / "RESTAURANT SDN BHD") is joined; a registration
+number after the name is not part of it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from extraction.text.layout import Line
 _PLAIN_WORDS = re.compile(r"[A-Za-z][A-Za-z&'\u2019.\-]*(?: [A-Za-z&'\u2019.\-]+)*")
 #: How many lines from the top the shop's name is looked for in (counted from the first word).
 HEADER_LINES = 10
+#: A document's title alone on its line: printed after the shop's address, it ends the header.
 _TITLE = re.compile(
     r"(?:simplified )?(?:tax )?invoice|(?:official |cash |sales )?receipt|cash bill|cash sales?"
 )
