@@ -162,15 +162,23 @@ def column_below(ctx: Context, position: int, label: Chunk, *, rows: int = 8) ->
 
 
 def chunk_field(
-    ctx: Context, value: Value, confidence: float, why: str, line: Line, chunk: Chunk
+    ctx: Context,
+    value: Value,
+    confidence: float,
+    why: str,
+    line: Line,
+    chunk: Chunk,
+    doubt: Chunk | None = None,
 ) -> FieldValue:
     """Return ``value`` as read from ``chunk``, its confidence lowered by OCR's doubt.
 
     A value at 0.95 or above is sure by arithmetic or checksum, not by its words, so
     OCR's doubt does not lower it, unless tesseract doubted those very words (0.9).
+    ``doubt``, when given, holds the words whose doubt counts (default: the chunk's).
     """
-    sure = confidence * ocr_factor(chunk, ctx.method) if confidence < 0.95 else confidence
-    if confidence >= 0.95 and ctx.method is Method.OCR and chunk.conf < 0.5:
+    doubted = chunk if doubt is None else doubt
+    sure = confidence * ocr_factor(doubted, ctx.method) if confidence < 0.95 else confidence
+    if confidence >= 0.95 and ctx.method is Method.OCR and doubted.conf < 0.5:
         sure = 0.9
     return FieldValue(
         value=value,

@@ -59,12 +59,13 @@ _GENERIC_DOMAINS = frozenset(
 
 
 @cache
-def _suffix_pattern() -> re.Pattern[str]:
+def _suffix_pattern(*, longest: bool = False) -> re.Pattern[str]:
     suffixes = sorted(
         {labels.fold(s) for s in labels.data()["company_suffixes"]["all"]}, key=len, reverse=True
     )
     body = "|".join(re.escape(s) for s in suffixes)
-    return re.compile(rf"^(?P<name>[a-z0-9].*?(?<![a-z])(?:{body}))(?![a-z0-9])")
+    reach = ".*" if longest else ".*?"
+    return re.compile(rf"^(?P<name>[a-z0-9]{reach}(?<![a-z])(?:{body}))(?![a-z0-9])")
 
 
 @cache
@@ -309,6 +310,10 @@ def _suffix_name(text: str) -> str | None:
     for segment in _SEGMENT_SPLIT.split(text):
         folded, index = labels.fold_map(segment)
         match = _suffix_pattern().match(folded)
+        if match is not None and folded[match.end() :].lstrip().startswith("&"):
+            # "HOME MASTER HARDWARE & ELECTRICAL": the name goes on past its trade.
+            longest = _suffix_pattern(longest=True).match(folded)
+            match = longest if longest is not None and longest.end() > match.end() else None
         if match is None:
             continue
         name = segment[: index[match.end("name") - 1] + 1]

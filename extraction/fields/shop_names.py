@@ -7,17 +7,21 @@ back to the dictionary spelling), else the first line that reads as a name. A co
 receipt names as its seller ("Owned by") comes first, and one on the line below a brand
 ("KIKU JAPANESE RESTAURANT" / "TK DIVISION KITCHEN SDN BHD") before the brand; a name printed
 over two lines ("LIAN CHI VEGETARIAN" / "RESTAURANT SDN BHD") is joined; a registration
-number after the name is not part of it.
+number after the name is not part of it. A form is checked against a closed list, so OCR's
+doubt about its letters is no doubt about the name; a trade in the name ("PHARHACY") is read
+back to its spelling as a form is (:mod:`extraction.fields.trade_words`).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cache
 
 from extraction.fields import labels
 from extraction.fields import legal_forms
 from extraction.fields import parties
+from extraction.fields import trade_words
 from extraction.fields.context import Context
 from extraction.fields.context import chunk_field
 from extraction.models import FieldValue
@@ -33,8 +37,15 @@ HEADER_LINES = 10
 _TITLE = re.compile(
     r"(?:simplified )?(?:tax )?invoice|(?:official |cash |sales )?receipt|cash bill|cash sales?"
 )
+#: A bracketed group inside a name: the branch ("(JALAN KLANG LAMA)") or "(M)".
+_BRANCH = re.compile(r"\([^()]*\)")
+#: A price: "VEGETABLES 2.20 ZRL" is a bill's line, whatever its tax code reads as.
+_PRICE = re.compile(r"(?<![\d.,])\d+[.,]\d\d(?![\d.,])")
 _POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
 _TYPOGRAPHIC_APOSTROPHE = "\u2019"
+#: "BOOK TA .K(TAMAN DAYA)": a branch's bracket printed against the word before it ("MR.D.I.Y(M)"
+#: is how that shop prints its form).
+_GLUED_BRACKET = re.compile(r"(?<=[A-Za-z.])\((?=[A-Za-z]{2})")
 #: A bracketed group ending a line with a digit in at least four characters: a
 #: registration number, however garbled ("(587969-U)", "( lu/SJ&9-P)"), but not "[002]".
 _NUMBERED_GROUP = re.compile(r"\s*[(\[](?=[^()\[\]]*\d)[^()\[\]]{4,}[)\]]?\s*$")
@@ -57,8 +68,15 @@ def receipt_vendor(ctx: Context) -> FieldValue | None:
 
     A company the receipt names as its seller ("Owned by" over "Dommal Food Services
     Sdn Bhd", below a "DOMINO'S PIZZA" header) comes first: the books want the legal
-    seller, not the brand.
+    seller, not the brand. A trade in the name is spelled right ("Hardwae": HARDWARE).
     """
+    found = _shop_name(ctx)
+    if found is None or not isinstance(found.value, str):
+        return found
+    return replace(found, value=trade_words.respelled(found.value))
+
+
+def _shop_name(ctx: Context) -> FieldValue | None:
     named = _named_seller(ctx)
     if named is not None:
         return named
@@ -68,7 +86,7 @@ def receipt_vendor(ctx: Context) -> FieldValue | None:
     if found is not None:
         line, chunk, name = found
         why = "receipt header line with a legal-form suffix"
-        return chunk_field(ctx, name, 0.8, why, line, chunk)
+        return chunk_field(ctx, name, 0.8, why, line, chunk, _name_words(chunk))
     for index in names:
         block = _name_block(header, names, index)
         words = [w for line, _ in block for c in line.chunks for w in c.words]
@@ -82,6 +100,15 @@ def receipt_vendor(ctx: Context) -> FieldValue | None:
     return None
 
 
+def _name_words(chunk: Chunk) -> Chunk:
+    # The legal form was read back to a closed list ("$/B" at 0.02 is S/B): tesseract's doubt
+    # about its letters is no doubt about the name. The words before it carry the doubt.
+    suffix = legal_forms.suffix_of([w.text for w in chunk.words])
+    if suffix is None or len(chunk.words) <= len(suffix):
+        return chunk
+    return Chunk(chunk.words[: -len(suffix)])
+
+
 def _name_block(
     header: list[tuple[Line, str]], names: list[int], index: int
 ) -> list[tuple[Line, str]]:
@@ -89,6 +116,8 @@ def _name_block(
     # follows the whole name, so two name lines right above it are one name. A line with
     # a number ("22 LRG PERUSAHAAN 4") is the address, printed before it on some tills.
     after = index + 2
+    if header[index][1].endswith(" &") and index + 1 in names:
+        return header[index:after]  # "HOME MASTER HARDWARE &" over "ELECTRICAL"
     if (
         index + 1 in names
         and not any(c.isdigit() for c in header[index + 1][1])
@@ -118,7 +147,7 @@ def _named_seller(ctx: Context) -> FieldValue | None:
         name = legal_forms.spelled(bare_name(text))
         if name is not None and _is_name_line(name):
             why = f"company named after '{hit.label}'"
-            return chunk_field(ctx, name, 0.8, why, line, chunk)
+            return chunk_field(ctx, name, 0.8, why, line, chunk, _name_words(chunk))
     return None
 
 
@@ -218,15 +247,19 @@ def _continues(name: str) -> bool:
         return True
     # "CO. (M) SDN BHD": a form and a bracket are no name of their own; "BEMED (SP)" is one.
     form_first = len(head) == 2 and "(" in head[1] and legal_forms.suffix_of(head[:1]) is not None
+    # "RESTAURANT SDN BHD" under "LIAN CHI VEGETARIAN": one word and a form are no name of
+    # their own, unless the form is a trade and the word a name ("YONGFATT ENTERPRISE").
+    single = len(head) == 1 and (not _trade_only(name) or trade_words.is_trade(head[0]))
     # "& TEA LEAF (M) SDN. BHD." under "THE COFFEE BEAN": an "and" starts no name.
-    return len(head) <= 1 or head[0].startswith(("(", "&")) or form_first
+    return not head or single or head[0].startswith(("(", "&")) or form_first
 
 
 def _joined(text: str, below: str) -> str | None:
     # "MPH BOOKSTORES" over "SDN BHD": the legal form got a line of its own.
     words = bare_name(below).split()
     suffix = legal_forms.suffix_of(words)
-    if suffix is None or len(words) - len(suffix) > 2:
+    # "379,JALAN PERMAS SATU": an address is no name, whatever slip makes a form of its end.
+    if suffix is None or len(words) - len(suffix) > 2 or not _is_name_line(" ".join(words)):
         return None
     return legal_forms.spelled(" ".join([text, *words]))
 
@@ -253,11 +286,13 @@ def _header(ctx: Context) -> list[tuple[Line, str]]:
 
 
 def _top_lines(ctx: Context) -> list[tuple[int, Line]]:
-    first_page = ctx.lines[0].page if ctx.lines else 1
+    if not ctx.lines:
+        return []
+    first = ctx.lines[0]
     out: list[tuple[int, Line]] = []
     counted = 0
     for position, line in enumerate(ctx.lines):
-        if counted == HEADER_LINES or line.page != first_page or ctx.relative_top(line) > 0.4:
+        if counted == HEADER_LINES or line.page != first.page or _below_header(ctx, first, line):
             break
         # Specks read as "|" or "I" above the print ("|", "|", "I", "A" over a shop's
         # name) are not lines of its header: the count starts at the first word.
@@ -266,6 +301,12 @@ def _top_lines(ctx: Context) -> list[tuple[int, Line]]:
         if _TITLE.fullmatch(labels.fold(line.text).strip(" .:*-=")) and _addressed(out):
             break
     return out
+
+
+def _below_header(ctx: Context, first: Line, line: Line) -> bool:
+    # The header is the top 40 % of the print, which a photo may show far down its frame.
+    start = ctx.relative_top(first)
+    return ctx.relative_top(line) - start > 0.4 * (1.0 - start)
 
 
 def _addressed(lines: list[tuple[int, Line]]) -> bool:
@@ -294,7 +335,7 @@ def bare_name(text: str) -> str:
     name = _LOST_APOSTROPHE.sub("'", name)
     if "(" not in name:
         name = _LOST_BRACKET.sub(r"(\1)", name)
-    return " ".join(name.split())
+    return " ".join(_GLUED_BRACKET.sub(" (", name).split())
 
 
 def _legal(text: str) -> bool:
@@ -315,9 +356,10 @@ def _is_name_line(text: str) -> bool:
     if max(len(w) for w in words) < 3:
         return False
     digits = sum(c.isdigit() for c in text)
-    if digits > letters / 3 or _POSTCODE.search(text) or "@" in text:
+    if digits > letters / 3 or _POSTCODE.search(text) or _PRICE.search(text) or "@" in text:
         return False
-    return not _receipt_word(labels.fold(text), "not_vendor")
+    # "BOOK TA .K (TAMAN DAYA) SDN BHD": a branch in brackets may name its street or estate.
+    return not _receipt_word(labels.fold(_BRANCH.sub(" ", text)), "not_vendor")
 
 
 @cache

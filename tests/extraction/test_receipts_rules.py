@@ -399,6 +399,33 @@ VENDOR_CASES = [
     (["RAPIDKL", "TAX INVOICE", "RAPID RAIL SDN BHD", "47301 PETALING JAYA"], "RAPID RAIL SDN BHD"),
     # A name with a bracket of its own is whole: the stamp above it is no part of it.
     (["POSTED", "BEMED (SP) SDN. BHD.", "NO.49, JALAN DINAR G U3/G"], "BEMED (SP) SDN. BHD."),
+    # A branch in brackets may name its estate; a bracket glued to a word gets its space.
+    (
+        ["TAN WOON YANN", "BOOK TA .K(TAMAN DAYA) SDN BND", "789417-W", "NO.53, JALAN SAGU 18"],
+        "BOOK TA .K (TAMAN DAYA) SDN BHD",
+    ),
+    # A name and a trade are a name of their own: the line above is no part of it ...
+    (
+        ["TAN WOON YANN", "YONGFATT ENTERPRISE", "(JM0517726)", "JALAN DEDAP 13"],
+        "YONGFATT ENTERPRISE",
+    ),
+    # ... while a name line ending in "&" goes on below.
+    (
+        ["HOME MASTER HARDWARE &", "ELECTRICAL", "NO.113G & 115G, JALAN SETIA", "40170 SETIA ALAM"],
+        "HOME MASTER HARDWARE & ELECTRICAL",
+    ),
+    # An address whose last word a slip makes a form ("SATU": SASU) does not join the name.
+    (
+        ["PASAR MINI JIN SENG", "379,JALAN PERMAS SATU,", "BANOAR BARU PERMAS JAYA"],
+        "PASAR MINI JIN SENG",
+    ),
+    # A bill's line is no name, whatever its tax code reads as ("ZRL": SRL).
+    (["PASAR MINI JIN SENG", "BANOAR BARU PERMAS", "VEGETABLES   2.20 ZRL"], "PASAR MINI JIN SENG"),
+    # A trade in the name that OCR misspelt by one letter is spelled right.
+    (
+        ["ENW Hardwae Centre (M) Sdn. Bhd.", "Co. Reg No.: 795225-A"],
+        "ENW Hardware Centre (M) Sdn. Bhd.",
+    ),
 ]
 
 
@@ -442,6 +469,23 @@ def test_specks_above_the_print_do_not_use_up_the_header() -> None:
     # Ten lines of print above it end the header before it.
     crowded = [*header[:-1], "Tel: 03-1234 5677", "Tel: 03-1234 5678", *header[-1:], "TOTAL   1.00"]
     assert fields_of(crowded)["vendor_name"].value == "OASIS VILLAGE"
+
+
+def test_the_header_is_the_top_of_the_print_wherever_the_photo_shows_it() -> None:
+    # The print starts 45 % down the photo; its first line is still the header's.
+    lines = ["RESTAURANT SIN DU", "K3-113,JL IBRAHIM SULTAN", "80300 JOHOR BAHRU"]
+    page = page_of([*lines, "Item   1.00", "TOTAL   1.00", "CASH   1.00"])
+    low = tuple(replace(w, top=w.top + 270, bottom=w.bottom + 270) for w in page.words)
+    found = receipts.receipt_fields(context.build([replace(page, words=low)]), {})
+    assert found["vendor_name"].value == "RESTAURANT SIN DU"
+
+
+def test_a_name_going_on_past_its_trade_is_not_cut_there() -> None:
+    # The general rules would end the name at "HARDWARE"; the receipt's two lines are one.
+    lines = ["HOME MASTER HARDWARE &", "ELECTRICAL", "NO.113G, JALAN SETIA", "40170 SETIA ALAM"]
+    page = page_of([*lines, "Item   1.00", "TOTAL   1.00", "CASH   1.00"])
+    found = heuristics.extract([page]).fields["vendor_name"]
+    assert found.value == "HOME MASTER HARDWARE & ELECTRICAL"
 
 
 def test_a_company_named_as_owner_beats_the_brand_on_top() -> None:
@@ -551,6 +595,20 @@ def test_a_doubtful_chunk_of_a_line_ending_in_a_legal_form_is_still_the_name() -
     page = _with_confidence(page_of(lines), doubts)
     found = receipts.receipt_fields(context.build([page]), {})["vendor_name"]
     assert found.value == "SUBANG HEALTHCARE SDN BHD"
+
+
+def test_a_legal_form_read_unsure_does_not_make_its_company_unsure() -> None:
+    # "$/B" at 0.02 is S/B by the dictionary: the company line keeps the confidence of
+    # its name's words and beats the brand above it, which the general rules would take.
+    lines = ["BREWERY", "Owner by Castle Blue $/B", "(935685-T)", "32080 KL"]
+    bill = ["TOTAL   1.00", "CASH   1.00", "CHANGE   0.00"]
+    page = _with_confidence(page_of([*lines, *bill]), {"$/B": 0.02})
+    found = heuristics.extract([page]).fields["vendor_name"]
+    assert found.value == "Owner by Castle Blue S/B"
+    assert 0.8 <= found.confidence < 0.95
+    # The name's own words still carry their doubt.
+    doubted = _with_confidence(page, {"Castle": 0.3})
+    assert receipts.receipt_fields(context.build([doubted]), {})["vendor_name"].confidence < 0.5
 
 
 ROUNDED = ["Total:   17.22", "RND ADJ   0.02-", "TTL ATF RND   17.20", "CASH   20.00"]
