@@ -15,6 +15,7 @@ from extraction.fields import trade_words
         # One letter read as its look-alike: M as H, G as C.
         ("LIVES PHARHACY SDN BHD", "LIVES PHARMACY SDN BHD"),
         ("GH DISTRIBUTOR & MARKETINC SDN BHD", "GH DISTRIBUTOR & MARKETING SDN BHD"),
+        ("HERO OISTRIBUTION SDN BHD", "HERO DISTRIBUTION SDN BHD"),
         # Case follows the printed word.
         ("tan hardwre", "tan hardware"),
     ],
