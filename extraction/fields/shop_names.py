@@ -1,66 +1,27 @@
 """The shop's name on a till receipt: the header line that names it, read through OCR's slips.
 
-The header is the first lines of print: the name, then the address, phone and registration
-numbers, then the title; below the title come the customer and the bill. The name is the
-first line with a legal form ("SDN BHD", "S/B", "TRADING"; OCR's slips in a form are read
-back to the dictionary spelling), else the first line that reads as a name. A company the
-receipt names as its seller ("Owned by") comes first, and one on the line below a brand
-("KIKU JAPANESE RESTAURANT" / "TK DIVISION KITCHEN SDN BHD") before the brand; a name printed
-over two lines ("LIAN CHI VEGETARIAN" / "RESTAURANT SDN BHD") is joined; a registration
-number after the name is not part of it. A form is checked against a closed list, so OCR's
-doubt about its letters is no doubt about the name; a trade in the name ("PHARHACY") is read
-back to its spelling as a form is (:mod:`extraction.fields.trade_words`).
+Among the header's lines (:mod:`extraction.fields.receipt_header`), the name is the first line
+with a legal form ("SDN BHD", "S/B", "TRADING"; OCR's slips in a form are read back to the
+dictionary spelling), else the first line that reads as a name. A company the receipt names
+as its seller ("Owned by") comes first, and one on the line below a brand ("KIKU JAPANESE
+RESTAURANT" / "TK DIVISION KITCHEN SDN BHD") before the brand; a name printed over two lines
+("LIAN CHI VEGETARIAN" / "RESTAURANT SDN BHD") is joined. A form is checked against a closed
+list, so OCR's doubt about its letters is no doubt about the name; a trade in the name
+("PHARHACY") is read back to its spelling as a form is (:mod:`extraction.fields.trade_words`).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
-from functools import cache
 
-from extraction.fields import labels
 from extraction.fields import legal_forms
-from extraction.fields import parties
+from extraction.fields import receipt_header
 from extraction.fields import trade_words
 from extraction.fields.context import Context
 from extraction.fields.context import chunk_field
 from extraction.models import FieldValue
 from extraction.text.layout import Chunk
 from extraction.text.layout import Line
-
-#: Words of a name and nothing else: tesseract's confidence in them can be 0 when the
-#: letters are large and bold, yet they are read right ("ENTERPRISE").
-_PLAIN_WORDS = re.compile(r"[A-Za-z][A-Za-z&'\u2019.\-]*(?: [A-Za-z&'\u2019.\-]+)*")
-#: How many lines from the top the shop's name is looked for in (counted from the first word).
-HEADER_LINES = 10
-#: A document's title alone on its line: printed after the shop's address, it ends the header.
-_TITLE = re.compile(
-    r"(?:simplified )?(?:tax )?invoice|(?:official |cash |sales )?receipt|cash bill|cash sales?"
-)
-#: A bracketed group inside a name: the branch ("(JALAN KLANG LAMA)") or "(M)".
-_BRANCH = re.compile(r"\([^()]*\)")
-#: A price: "VEGETABLES 2.20 ZRL" is a bill's line, whatever its tax code reads as.
-_PRICE = re.compile(r"(?<![\d.,])\d+[.,]\d\d(?![\d.,])")
-_POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
-_TYPOGRAPHIC_APOSTROPHE = "\u2019"
-#: "BOOK TA .K(TAMAN DAYA)": a branch's bracket printed against the word before it ("MR.D.I.Y(M)"
-#: is how that shop prints its form).
-_GLUED_BRACKET = re.compile(r"(?<=[A-Za-z.])\((?=[A-Za-z]{2})")
-#: A bracketed group ending a line with a digit in at least four characters: a
-#: registration number, however garbled ("(587969-U)", "( lu/SJ&9-P)"), but not "[002]".
-_NUMBERED_GROUP = re.compile(r"\s*[(\[](?=[^()\[\]]*\d)[^()\[\]]{4,}[)\]]?\s*$")
-#: A registration inside the line ends the name: "MYNEWS RETAIL SB(306295-X) FKA BISON STORES SB".
-_REGISTRATION_INSIDE = re.compile(r"\s*\(\s*\d{4,}-?\s*[A-Za-z]\s*\).*$")
-# "273500-U (KSB)": the company number, then the branch's code.
-_REGISTRATION = re.compile(
-    r"\s*[(\[]?\s*\d[\d\s]{3,}-?\s*[A-Z]?\s*[)\]]?(?:\s*\([A-Z0-9]{1,4}\))?\s*$"
-)
-# "KING?S": OCR's question mark between two letters is the apostrophe it could not place.
-_LOST_APOSTROPHE = re.compile(r"(?<=[A-Za-z])\?(?=[A-Za-z]\b)")
-# "POPULAR BOOK CO. CM) SDN BHD": an opening bracket read as a letter before "(M)".
-_LOST_BRACKET = re.compile(r"(?<!\S)[CcTt{\[|]([A-Z]{1,2})\)")
-# "—sSUBANG HEALTHCARE": a dash, and a stray small letter after it, before a capitalised name.
-_LEADING_SMUDGE = re.compile(r"^[^\w(\[]+(?:[a-z](?=[A-Z]{2}))?")
 
 
 def receipt_vendor(ctx: Context) -> FieldValue | None:
@@ -80,8 +41,8 @@ def _shop_name(ctx: Context) -> FieldValue | None:
     named = _named_seller(ctx)
     if named is not None:
         return named
-    header = _header(ctx)
-    names = [i for i, (_, t) in enumerate(header) if _is_name_line(bare_name(t))]
+    header = receipt_header.header(ctx)
+    names = [i for i, (_, text) in enumerate(header) if _reads_as_name(text)]
     found = _suffixed(header, names[:4])
     if found is not None:
         line, chunk, name = found
@@ -92,12 +53,16 @@ def _shop_name(ctx: Context) -> FieldValue | None:
         words = [w for line, _ in block for c in line.chunks for w in c.words]
         if sum(w.conf for w in words) / len(words) >= 0.4:
             line = block[0][0]
-            name = " ".join(bare_name(text) for _, text in block)
+            name = " ".join(receipt_header.bare_name(text) for _, text in block)
             why = "first name line of the receipt"
             if len(block) > 1:
-                why = "name lines above the company's registration number"
+                why = "name printed over two lines of the receipt's header"
             return chunk_field(ctx, name, 0.6, why, line, line.chunks[0])
     return None
+
+
+def _reads_as_name(text: str) -> bool:
+    return receipt_header.is_name_line(receipt_header.bare_name(text))
 
 
 def _name_words(chunk: Chunk) -> Chunk:
@@ -129,7 +94,7 @@ def _name_block(
 
 
 def _registration_line(text: str) -> bool:
-    return any(c.isdigit() for c in text) and not bare_name(text)
+    return any(c.isdigit() for c in text) and not receipt_header.bare_name(text)
 
 
 def _named_seller(ctx: Context) -> FieldValue | None:
@@ -144,8 +109,8 @@ def _named_seller(ctx: Context) -> FieldValue | None:
             text, chunk = line.text, line.chunks[0]
         else:
             continue
-        name = legal_forms.spelled(bare_name(text))
-        if name is not None and _is_name_line(name):
+        name = legal_forms.spelled(receipt_header.bare_name(text))
+        if name is not None and receipt_header.is_name_line(name):
             why = f"company named after '{hit.label}'"
             return chunk_field(ctx, name, 0.8, why, line, chunk, _name_words(chunk))
     return None
@@ -158,8 +123,8 @@ def _suffixed(header: list[tuple[Line, str]], names: list[int]) -> tuple[Line, C
         # The whole line last: "—sSUBANG HEALTHCARE SDN" | "BHD" is one name too.
         spans = [(c, _with_left_words(line, p)) for p, c in reversed(list(enumerate(line.chunks)))]
         for chunk, text in [*spans, (line.chunks[-1], whole)]:
-            fixed = legal_forms.spelled(bare_name(text).rsplit(":", 1)[-1])
-            if fixed is None or not _is_name_line(fixed):
+            fixed = legal_forms.spelled(receipt_header.bare_name(text).rsplit(":", 1)[-1])
+            if fixed is None or not receipt_header.is_name_line(fixed):
                 continue
             if _continues(fixed) and index - 1 in names:
                 # "LIAN CHI VEGETARIAN" over "RESTAURANT SDN BHD": one name on two lines.
@@ -185,8 +150,13 @@ def _company_below(
     if not _trade_only(name) or index + 1 not in names:
         return None
     line, text = header[index + 1]
-    fixed = legal_forms.spelled(bare_name(text))
-    if fixed is None or _trade_only(fixed) or _continues(fixed) or not _is_name_line(fixed):
+    fixed = legal_forms.spelled(receipt_header.bare_name(text))
+    if (
+        fixed is None
+        or _trade_only(fixed)
+        or _continues(fixed)
+        or not receipt_header.is_name_line(fixed)
+    ):
         return None
     return line, line.chunks[-1], fixed
 
@@ -203,7 +173,9 @@ def _with_form_below(name: str, header: list[tuple[Line, str]], index: int) -> s
     bracketed = _bracketed_below(name, header, index)
     if bracketed is not None:
         return bracketed
-    below = bare_name(header[index + 1][1]).split() if index + 1 < len(header) else []
+    below = (
+        receipt_header.bare_name(header[index + 1][1]).split() if index + 1 < len(header) else []
+    )
     suffix = legal_forms.suffix_of(below)
     if suffix is None or len(below) != len(suffix):
         return name
@@ -213,7 +185,7 @@ def _with_form_below(name: str, header: list[tuple[Line, str]], index: int) -> s
 def _bracketed_below(name: str, header: list[tuple[Line, str]], index: int) -> str | None:
     # "AIK HUAT HARDWARE" over "ENTERPRISE (SETIA" over "ALAM) SDN BHD": a bracket opened on
     # the next line and closed on the one after carries the name on to its legal form.
-    below = [bare_name(text) for _, text in header[index + 1 : index + 3]]
+    below = [receipt_header.bare_name(text) for _, text in header[index + 1 : index + 3]]
     if len(below) < 2 or not (_opens_bracket(below[0]) and _closes_bracket(below[1])):
         return None
     joined = legal_forms.spelled(" ".join([name, *below]))
@@ -232,7 +204,7 @@ def _with_left_words(line: Line, position: int) -> str:
     # Wide letter spacing splits one name into chunks ("FY EAGLE" | "ENTERPRISE",
     # "Taste Of" | "The World Sdn Bhd"): plain words to the left belong to it.
     start = position
-    while start > 0 and _PLAIN_WORDS.fullmatch(line.chunks[start - 1].text):
+    while start > 0 and receipt_header.PLAIN_WORDS.fullmatch(line.chunks[start - 1].text):
         start -= 1
     return " ".join(c.text for c in line.chunks[start : position + 1])
 
@@ -256,118 +228,13 @@ def _continues(name: str) -> bool:
 
 def _joined(text: str, below: str) -> str | None:
     # "MPH BOOKSTORES" over "SDN BHD": the legal form got a line of its own.
-    words = bare_name(below).split()
+    words = receipt_header.bare_name(below).split()
     suffix = legal_forms.suffix_of(words)
     # "379,JALAN PERMAS SATU": an address is no name, whatever slip makes a form of its end.
-    if suffix is None or len(words) - len(suffix) > 2 or not _is_name_line(" ".join(words)):
+    if (
+        suffix is None
+        or len(words) - len(suffix) > 2
+        or not receipt_header.is_name_line(" ".join(words))
+    ):
         return None
     return legal_forms.spelled(" ".join([text, *words]))
-
-
-def _header(ctx: Context) -> list[tuple[Line, str]]:
-    # A billing or delivery address block ("Factuuradres" over "Strategic Corp") is the
-    # customer's, however high on the page it sits.
-    buyer = parties.buyer_block(ctx)
-    out: list[tuple[Line, str]] = []
-    for position, line in _top_lines(ctx):
-        if position in buyer:
-            continue
-        legal = _legal(line.text)
-        kept = (
-            c.text
-            for c in line.chunks
-            if legal or c.conf >= 0.3 or _plain_name(c.text) or _legal(c.text)
-        )
-        text = _LEADING_SMUDGE.sub("", " ".join(kept)).strip(" |:;,.-_*'\"")
-        text = _without_trailing_speck(line, text)
-        if text:
-            out.append((line, text))
-    return out
-
-
-def _top_lines(ctx: Context) -> list[tuple[int, Line]]:
-    if not ctx.lines:
-        return []
-    first = ctx.lines[0]
-    out: list[tuple[int, Line]] = []
-    counted = 0
-    for position, line in enumerate(ctx.lines):
-        if counted == HEADER_LINES or line.page != first.page or _below_header(ctx, first, line):
-            break
-        # Specks read as "|" or "I" above the print ("|", "|", "I", "A" over a shop's
-        # name) are not lines of its header: the count starts at the first word.
-        counted += counted > 0 or any(sum(c.isalnum() for c in w) >= 2 for w in line.text.split())
-        out.append((position, line))
-        if _TITLE.fullmatch(labels.fold(line.text).strip(" .:*-=")) and _addressed(out):
-            break
-    return out
-
-
-def _below_header(ctx: Context, first: Line, line: Line) -> bool:
-    # The header is the top 40 % of the print, which a photo may show far down its frame.
-    start = ctx.relative_top(first)
-    return ctx.relative_top(line) - start > 0.4 * (1.0 - start)
-
-
-def _addressed(lines: list[tuple[int, Line]]) -> bool:
-    return any(_POSTCODE.search(line.text) for _, line in lines)
-
-
-def _without_trailing_speck(line: Line, text: str) -> str:
-    # "PERNIAGAAN RIANG RIA 4": a lone digit read unsure after a name is a speck of the paper.
-    last = line.chunks[-1].words[-1]
-    if len(last.text) == 1 and last.text.isdigit() and last.conf < 0.5 and text.endswith(last.text):
-        return text[:-1].rstrip()
-    return text
-
-
-def bare_name(text: str) -> str:
-    """Return a header line's name without the registration number printed after it.
-
-    "Dion Realties Sdn Bhd (Co. No:20154-T)", "Farmasi Maluri S/B(587969-U)": a
-    bracketed group holding a long number is a registration, not part of the name; inside
-    the line it ends the name. OCR's "_" for a space, "?" for an apostrophe, a letter for an
-    opening bracket ("CM)") and a typographic apostrophe for the till's plain one are put
-    back as printed.
-    """
-    name = _NUMBERED_GROUP.sub("", _REGISTRATION_INSIDE.sub("", text))
-    name = _REGISTRATION.sub("", name).replace("_", " ").replace(_TYPOGRAPHIC_APOSTROPHE, "'")
-    name = _LOST_APOSTROPHE.sub("'", name)
-    if "(" not in name:
-        name = _LOST_BRACKET.sub(r"(\1)", name)
-    return " ".join(_GLUED_BRACKET.sub(" (", name).split())
-
-
-def _legal(text: str) -> bool:
-    # A legal form at the end ("FOUR QUARTERS SUN BHD") makes doubtful words a name.
-    return legal_forms.suffix_of(bare_name(text).split()) is not None
-
-
-def _plain_name(text: str) -> bool:
-    # Three letters alone at low confidence are more often a smudge read as "Bee".
-    return len(text) >= 4 and bool(_PLAIN_WORDS.fullmatch(text))
-
-
-def _is_name_line(text: str) -> bool:
-    letters = sum(c.isalpha() for c in text)
-    words = [w for w in re.findall(r"[A-Za-z&']+", text) if len(w) >= 2]
-    if letters < 4 or not words or letters < 0.6 * len(text.replace(" ", "")):
-        return False
-    if max(len(w) for w in words) < 3:
-        return False
-    digits = sum(c.isdigit() for c in text)
-    if digits > letters / 3 or _POSTCODE.search(text) or _PRICE.search(text) or "@" in text:
-        return False
-    # "BOOK TA .K (TAMAN DAYA) SDN BHD": a branch in brackets may name its street or estate.
-    return not _receipt_word(labels.fold(_BRANCH.sub(" ", text)), "not_vendor")
-
-
-@cache
-def _receipt_pattern(kind: str) -> re.Pattern[str]:
-    words = sorted((labels.fold(w) for w in labels.data()["receipt_words"][kind]), key=len)
-    body = "|".join(re.escape(w) for w in reversed(words))
-    return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z])")
-
-
-def _receipt_word(folded: str, kind: str) -> bool:
-    return bool(_receipt_pattern(kind).search(folded))

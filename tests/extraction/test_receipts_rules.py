@@ -11,8 +11,8 @@ import pytest
 
 from extraction.fields import context
 from extraction.fields import heuristics
+from extraction.fields import receipt_header
 from extraction.fields import receipts
-from extraction.fields import shop_names
 from extraction.models import FieldValue
 from extraction.models import Method
 from extraction.text import Page
@@ -444,7 +444,7 @@ VENDOR_CASES = [
     ],
 )
 def test_bare_name(text: str, expected: str) -> None:
-    assert shop_names.bare_name(text) == expected
+    assert receipt_header.bare_name(text) == expected
 
 
 @pytest.mark.parametrize(("lines", "expected"), VENDOR_CASES)
@@ -609,6 +609,18 @@ def test_a_legal_form_read_unsure_does_not_make_its_company_unsure() -> None:
     # The name's own words still carry their doubt.
     doubted = _with_confidence(page, {"Castle": 0.3})
     assert receipts.receipt_fields(context.build([doubted]), {})["vendor_name"].confidence < 0.5
+
+
+@pytest.mark.parametrize(("conf", "completed"), [(0.0, True), (0.6, False)])
+def test_a_word_unread_before_bhd_is_sdn(conf: float, completed: bool) -> None:
+    # Tesseract could not read the word at all (0.00): between a name and BHD, starting with
+    # S, it can only be SDN. A word it did read is left as read.
+    lines = ["rapidKL", "TAX INVOICE", "RAPID RAIL SC': BHD", "No.1, JALAN PJU 1A/46", "47301 PJ"]
+    page = _with_confidence(page_of([*lines, "TOTAL   1.00", "CASH   1.00"]), {"SC':": conf})
+    found = receipts.receipt_fields(context.build([page]), {})["vendor_name"]
+    assert (found.value == "RAPID RAIL SDN BHD") is completed
+    if completed:
+        assert found.confidence == pytest.approx(0.8)  # as sure as the BHD that confirms it
 
 
 ROUNDED = ["Total:   17.22", "RND ADJ   0.02-", "TTL ATF RND   17.20", "CASH   20.00"]
