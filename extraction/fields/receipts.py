@@ -12,7 +12,8 @@ on the receipt's own arithmetic rather than on exact labels:
   arithmetic that closes gives >= 0.95. When the total line is garbled, those
   sums stand in for it; when one of them lands one digit away from the printed
   total ("64.50" against 51.42 + 3.08), the print was misread and the sum wins,
-  below 0.8. Before and after cash rounding, the line worded "total" decides;
+  below 0.8. Before and after cash rounding, the bill's last line worded "total"
+  decides (a tax summary's "TOTAL" row, net, tax and total, is no such line);
 - date: every date on the page, preferring one with a time or a date label,
   high on the page; printed twice and unambiguous is the only sure case;
 - shop name: see :mod:`extraction.fields.shop_names`.
@@ -86,6 +87,9 @@ _NOT_TOTAL = frozenset({"net_amount", "receipt_net", "tax_amount", "not_total"})
 _LABEL_SCORES = {"net_amount": 0.3, "tendered": 0.35, "derived": 0.4}
 #: A page at least this many times taller than wide is a till roll.
 TILL_ROLL_RATIO = 1.6
+#: A "total" row with this many amounts is a tax summary's (net, tax, total), below the bill:
+#: it closes the sums but is not the line the receipt calls its total.
+SUMMARY_COLUMNS = 3
 _ARITHMETIC = frozenset({"cash - change", "subtotal + tax", "total + rounding"})
 ONE_DIGIT = "printed total one digit apart"
 #: Cash rounding moves a total by less than this; a bigger "rounding" is a misread line.
@@ -323,6 +327,7 @@ def _labelled_total(
         for c in cands
         if not c.own
         and c.row.role == "total"
+        and len(c.row.amounts) < SUMMARY_COLUMNS
         and abs(c.value - best.value) <= MAX_ROUNDING
         and _fuzzy_total(c.row.line.text)
     ]

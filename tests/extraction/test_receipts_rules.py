@@ -634,6 +634,17 @@ def test_before_and_after_cash_rounding_each_total_closes_the_other() -> None:
     assert "total + rounding" in found["total_amount"].reason
 
 
+def test_a_tax_summarys_total_row_is_not_the_bills_total_line() -> None:
+    # The bill's last "total" line is after rounding; the GST summary below it prints the
+    # total before rounding in its own "TOTAL" row, beside the net and the tax.
+    bill = ["ITEM   11.60", "ITEM DISCOUNT 10%   -1.16", "ROUNDING ADJ   0.01"]
+    paid = ["TOTAL INCLUSIVE GST:   10.45", "CASH   20.00", "CHANGE   9.55"]
+    summary = ["GST SUMMARY", "CODE   %   NET AMT   GST   TOTAL", "SR   6   9.85   0.59   10.44"]
+    summary_total = ["TOTAL   9.85   0.59   10.44"]
+    found = fields_of([*bill, *paid, *summary, *summary_total])["total_amount"]
+    assert found.value == Decimal("10.45")
+
+
 def test_a_total_from_the_general_rules_is_in_doubt_when_cash_rounding_prints_two() -> None:
     # The receipt's own pick is too doubtful to replace it; it still is one of two totals.
     page = _with_confidence(page_of(ROUNDED), {"17.22": 0.1})
