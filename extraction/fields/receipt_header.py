@@ -45,6 +45,8 @@ _GLUED_BRACKET = re.compile(r"(?<=[A-Za-z.])\((?=[A-Za-z]{2})")
 #: A bracketed group ending a line with a digit in at least four characters: a
 #: registration number, however garbled ("(587969-U)", "( lu/SJ&9-P)"), but not "[002]".
 _NUMBERED_GROUP = re.compile(r"\s*[(\[](?=[^()\[\]]*\d)[^()\[\]]{4,}[)\]]?\s*$")
+#: A code with leading zeros before a name is a till's store number, not a name's ("7 ELEVEN").
+_STORE_NUMBER = re.compile(r"^#?0\d{2,}\s+(?=[A-Za-z])")
 #: A registration inside the line ends the name: "MYNEWS RETAIL SB(306295-X) FKA BISON STORES SB".
 _REGISTRATION_INSIDE = re.compile(r"\s*\(\s*\d{4,}-?\s*[A-Za-z]\s*\).*$")
 # "273500-U (KSB)": the company number, then the branch's code.
@@ -146,9 +148,10 @@ def bare_name(text: str) -> str:
     bracketed group holding a long number is a registration, not part of the name; inside
     the line it ends the name. OCR's "_" for a space, "?" for an apostrophe, a letter for an
     opening bracket ("CM)") and a typographic apostrophe for the till's plain one are put
-    back as printed.
+    back as printed. A store's number before the name ("#000002 BAIFU (M) SDN BHD") is none
+    of it.
     """
-    name = _NUMBERED_GROUP.sub("", _REGISTRATION_INSIDE.sub("", text))
+    name = _NUMBERED_GROUP.sub("", _REGISTRATION_INSIDE.sub("", _STORE_NUMBER.sub("", text)))
     name = _REGISTRATION.sub("", name).replace("_", " ").replace(_TYPOGRAPHIC_APOSTROPHE, "'")
     name = _LOST_APOSTROPHE.sub("'", name)
     if "(" not in name:

@@ -421,6 +421,11 @@ VENDOR_CASES = [
     ),
     # A bill's line is no name, whatever its tax code reads as ("ZRL": SRL).
     (["PASAR MINI JIN SENG", "BANOAR BARU PERMAS", "VEGETABLES   2.20 ZRL"], "PASAR MINI JIN SENG"),
+    # The store's number before the company does not make its line a number's.
+    (
+        ["#000002 BAIFU (M) SDN BHD", "COMPANY NO(814198-X)", "DAISO JAPAN, IOI MALL"],
+        "BAIFU (M) SDN BHD",
+    ),
     # A trade in the name that OCR misspelt by one letter is spelled right.
     (
         ["ENW Hardwae Centre (M) Sdn. Bhd.", "Co. Reg No.: 795225-A"],
@@ -441,6 +446,9 @@ VENDOR_CASES = [
         ("GARDENIA BAKERIES TKL) SDN BHD", "GARDENIA BAKERIES (KL) SDN BHD"),
         # The registration inside the line ends the name; what follows is a former name.
         ("MYNEWS RETAIL SB(306295-X) FKA BISON STORES SB", "MYNEWS RETAIL SB"),
+        # A store's number with leading zeros is none of the name; a name's own number is.
+        ("#000002 BAIFU (M) SDN BHD", "BAIFU (M) SDN BHD"),
+        ("7 ELEVEN MALAYSIA SDN BHD", "7 ELEVEN MALAYSIA SDN BHD"),
     ],
 )
 def test_bare_name(text: str, expected: str) -> None:
