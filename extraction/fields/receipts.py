@@ -8,7 +8,8 @@ on the receipt's own arithmetic rather than on exact labels:
 - total: the amount on a total line (labels data: TOTAL, GRAND TOTAL, NETT,
   JUMLAH ...; a one-letter OCR slip in "total" is tolerated), corroborated by
   cash - change, by subtotal + tax (+ rounding), by an earlier total +
-  rounding, by being printed again, or by being the largest amount; only
+  rounding, by two other totals that add up to it (the parts per tax rate),
+  by being printed again, or by being the largest amount; only
   arithmetic that closes gives >= 0.95. When the total line is garbled, those
   sums stand in for it; when one of them lands one digit away from the printed
   total ("64.50" against 51.42 + 3.08), the print was misread and the sum wins,
@@ -90,7 +91,9 @@ TILL_ROLL_RATIO = 1.6
 #: A "total" row with this many amounts is a tax summary's (net, tax, total), below the bill:
 #: it closes the sums but is not the line the receipt calls its total.
 SUMMARY_COLUMNS = 3
-_ARITHMETIC = frozenset({"cash - change", "subtotal + tax", "total + rounding"})
+#: Support of a total that is the sum of two other printed totals (see _parts).
+PARTS = "parts add up"
+_ARITHMETIC = frozenset({"cash - change", "subtotal + tax", "total + rounding", PARTS})
 ONE_DIGIT = "printed total one digit apart"
 #: Cash rounding moves a total by less than this; a bigger "rounding" is a misread line.
 MAX_ROUNDING = Decimal("0.50")
@@ -344,12 +347,25 @@ def _total_candidates(ctx: Context, rows: list[Row]) -> list[TotalCandidate]:
             found.append((value, row, _label_score(ctx, row), ""))
     printed = [f for f in found if f[1].role == "total"]
     found += _derived(rows, printed)
+    sums = _sums_of_parts(rows)
     cands = [
-        TotalCandidate(value, row, score, _support(value, row, rows, printed), own)
+        TotalCandidate(value, row, score, _support(value, row, rows, printed, sums), own)
         for value, row, score, own in found
     ]
     # A subtotal may or may not include the tax: its sum counts only when something agrees.
     return [c for c in cands if c.own != "subtotal + tax" or c.support - {c.own, "largest amount"}]
+
+
+def _sums_of_parts(rows: list[Row]) -> set[Decimal]:
+    """Return the sums of any two different totals the receipt prints (neither of them zero).
+
+    "TOTAL 0% SUPPLIES 35.14" and "TOTAL 6% SUPPLIES (INC. GST) -3.82" (goods taken back)
+    make "TOTAL PAYABLE 31.32": the parts printed per tax rate add up to the total.
+    """
+    amounts = [_row_amount(rows, i) for i, row in enumerate(rows) if row.role == "total"]
+    # Two different amounts: a total printed twice is one part, not two.
+    parts = sorted({amount for amount in amounts if amount})
+    return {a + b for a, b in itertools.combinations(parts, 2)}
 
 
 def _derived(rows: list[Row], totals: list[Proposal]) -> list[Proposal]:
@@ -431,8 +447,12 @@ def _label_score(ctx: Context, row: Row) -> float:
     return 0.8 if max(h.strength for h in hits) >= labels.STRONG else 0.6
 
 
-def _support(value: Decimal, row: Row, rows: list[Row], totals: list[Proposal]) -> frozenset[str]:
+def _support(
+    value: Decimal, row: Row, rows: list[Row], totals: list[Proposal], sums: set[Decimal]
+) -> frozenset[str]:
     out: set[str] = set()
+    if value in sums:
+        out.add(PARTS)
     paid = _amounts_of(rows, "tendered")
     change = _amounts_of(rows, "change")
     if any(p - c == value for p in paid for c in change):

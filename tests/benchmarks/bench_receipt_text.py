@@ -67,7 +67,7 @@ def truth_of(key: dict[str, str]) -> dict[str, str]:
         found = dates.find_dates(out["invoice_date"])
         out["invoice_date"] = found[0].value.isoformat() if found else out["invoice_date"]
     if "total_amount" in out:
-        out["total_amount"] = out["total_amount"].replace("RM", "").strip(" $")
+        out["total_amount"] = out["total_amount"].replace("RM", "").replace(",", "").strip(" $")
     return out
 
 

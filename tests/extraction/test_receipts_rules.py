@@ -653,6 +653,23 @@ def test_a_tax_summarys_total_row_is_not_the_bills_total_line() -> None:
     assert found.value == Decimal("10.45")
 
 
+def test_a_total_that_its_parts_per_tax_rate_add_up_to_beats_a_part_printed_twice() -> None:
+    # Goods taken back (-3.82 at 6 %) against 35.14 delivered at 0 %: the payable total is
+    # their sum, though the 0 % part is printed twice and is the largest amount.
+    lines = [
+        "TOTAL 0% SUPPLIES.   35.14",
+        "TOTAL 6% SUPPLIES (EXCL. GST):   -3.60",
+        "GST:   -0.22",
+        "TOTAL 6% SUPPLIES (INC. GST):   -3.82",
+        "TOTAL 0% SUPPLIES:   35.14",
+        "TOTAL PAYABLE:   31.32",
+    ]
+    found = fields_of(lines)["total_amount"]
+    assert found.value == Decimal("31.32")
+    assert "parts add up" in found.reason
+    assert found.confidence < 0.95  # one sum, nothing else agrees
+
+
 def test_a_total_from_the_general_rules_is_in_doubt_when_cash_rounding_prints_two() -> None:
     # The receipt's own pick is too doubtful to replace it; it still is one of two totals.
     page = _with_confidence(page_of(ROUNDED), {"17.22": 0.1})
