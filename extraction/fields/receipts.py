@@ -234,6 +234,9 @@ def receipt_rows(ctx: Context) -> list[Row]:
         amounts = ocr_money(line.text)
         if role == "rounding":
             amounts = [_signed(a, line.text) for a in amounts if abs(a) <= MAX_ROUNDING]
+        elif role == "change":
+            # "CHANGE RETURNED 20.00-": some tills print the change as money going out.
+            amounts = [abs(a) for a in amounts]
         rows.append(Row(position, role, tuple(amounts), line))
     return _tendered_above_change(rows)
 
@@ -310,7 +313,11 @@ def receipt_total(ctx: Context, rows: list[Row]) -> FieldValue | None:
     cands = _total_candidates(ctx, rows)
     if not cands:
         return None
-    best = max(cands, key=lambda c: (_total_score(c), c.row.position))
+    top = max(round(_total_score(c), 6) for c in cands)
+    tied = [c for c in cands if round(_total_score(c), 6) == top]
+    # At equal support, the reading that can be surest: "TOTAL 35.00" closed by cash - change
+    # beats the same amount computed from the payment alone.
+    best = max(tied, key=lambda c: (_total_field(ctx, c, rows).confidence, c.row.position))
     return _total_field(ctx, _labelled_total(best, cands, rows), rows)
 
 

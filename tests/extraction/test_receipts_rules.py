@@ -670,6 +670,16 @@ def test_a_total_that_its_parts_per_tax_rate_add_up_to_beats_a_part_printed_twic
     assert found.confidence < 0.95  # one sum, nothing else agrees
 
 
+def test_change_printed_as_money_going_out_still_closes_the_total() -> None:
+    # "20.00-": the till prints the change given back as a deduction. Cash - change closes
+    # the printed total, which beats the same amount computed from the payment alone.
+    lines = ["TOTAL SALES AMOUNT   33.00", "GST 6%   1.98", "ROUNDING ADJUSTMENT   0.02"]
+    paid = ["TOTAL   35.00", "CASH   55.00", "CHANGE RETURNED   20.00-"]
+    found = heuristics.extract([page_of([*lines, *paid])]).fields["total_amount"]
+    assert found.value == Decimal("35.00")
+    assert found.reason.startswith("receipt total line")
+
+
 def test_a_total_from_the_general_rules_is_in_doubt_when_cash_rounding_prints_two() -> None:
     # The receipt's own pick is too doubtful to replace it; it still is one of two totals.
     page = _with_confidence(page_of(ROUNDED), {"17.22": 0.1})
