@@ -91,6 +91,8 @@ TILL_ROLL_RATIO = 1.6
 #: A "total" row with this many amounts is a tax summary's (net, tax, total), below the bill:
 #: it closes the sums but is not the line the receipt calls its total.
 SUMMARY_COLUMNS = 3
+#: A tax summary's heading: what follows it totals the tax, not the bill.
+_SUMMARY_HEADING = re.compile(r"\b(?:gst|tax|vat|sst)\s*summary\b", re.IGNORECASE)
 #: Support of a total that is the sum of two other printed totals (see _parts).
 PARTS = "parts add up"
 _ARITHMETIC = frozenset({"cash - change", "subtotal + tax", "total + rounding", PARTS})
@@ -346,8 +348,9 @@ def _labelled_total(
 
 def _total_candidates(ctx: Context, rows: list[Row]) -> list[TotalCandidate]:
     found: list[Proposal] = []
+    summary = _summary_start(rows)
     for index, row in enumerate(rows):
-        if row.role not in ("total", "net_amount"):
+        if row.role not in ("total", "net_amount") or row.position > summary:
             continue
         value = _row_amount(rows, index)
         if value is not None and value > 0:
@@ -361,6 +364,13 @@ def _total_candidates(ctx: Context, rows: list[Row]) -> list[TotalCandidate]:
     ]
     # A subtotal may or may not include the tax: its sum counts only when something agrees.
     return [c for c in cands if c.own != "subtotal + tax" or c.support - {c.own, "largest amount"}]
+
+
+def _summary_start(rows: list[Row]) -> int:
+    # "GST SUMMARY" / "TOTAL 105.57 6.33": the rows below add up the tax summary's columns
+    # (net, tax), not the bill.
+    starts = (row.position for row in rows if _SUMMARY_HEADING.search(row.line.text))
+    return next(starts, len(rows))
 
 
 def _sums_of_parts(rows: list[Row]) -> set[Decimal]:

@@ -505,6 +505,12 @@ def test_a_company_named_as_owner_beats_the_brand_on_top() -> None:
     assert "owned by" in found.reason
 
 
+def test_a_company_owned_by_in_malay_beats_the_brand_on_top() -> None:
+    lines = ["AMPHAWA THAI TEA & CO.", "DIMILIKI OLEH T PLUS F&B SDN. BHD.", "(1219716-T)"]
+    found = fields_of([*lines, "PARADIGM MALL", "TOTAL   1.00", "CASH   1.00"])["vendor_name"]
+    assert found.value == "T PLUS F&B SDN. BHD."
+
+
 @pytest.mark.parametrize(
     "footer",
     [
@@ -651,6 +657,15 @@ def test_a_tax_summarys_total_row_is_not_the_bills_total_line() -> None:
     summary_total = ["TOTAL   9.85   0.59   10.44"]
     found = fields_of([*bill, *paid, *summary, *summary_total])["total_amount"]
     assert found.value == Decimal("10.45")
+
+
+def test_the_total_rows_of_a_tax_summary_are_not_the_bills() -> None:
+    # The bill's total line lost its amount; below "GST SUMMARY", "TOTAL 105.57 6.33" adds
+    # up the net and tax columns. What was paid is the total, not the summary's 6.33.
+    bill = ["ITEM A   50.00", "ITEM B   55.57", "GST 6%   6.33", "TOTAL", "CASH   120.00"]
+    summary = ["GST SUMMARY   AMT(RM)   TAX(RM)", "SR(6%)   105.57   6.33", "TOTAL   105.57   6.33"]
+    found = fields_of([*bill, "CHANGE   8.10", *summary])["total_amount"]
+    assert found.value == Decimal("111.90")
 
 
 def test_a_total_that_its_parts_per_tax_rate_add_up_to_beats_a_part_printed_twice() -> None:
