@@ -93,7 +93,7 @@ TILL_ROLL_RATIO = 1.6
 SUMMARY_COLUMNS = 3
 #: A tax summary's heading: what follows it totals the tax, not the bill.
 _SUMMARY_HEADING = re.compile(r"\b(?:gst|tax|vat|sst)\s*summary\b", re.IGNORECASE)
-#: Support of a total that is the sum of two other printed totals (see _parts).
+#: Support of a total that is the sum of two other printed totals (see _sums_of_parts).
 PARTS = "parts add up"
 _ARITHMETIC = frozenset({"cash - change", "subtotal + tax", "total + rounding", PARTS})
 ONE_DIGIT = "printed total one digit apart"

@@ -64,6 +64,7 @@ def _cased(trade: str, like: str) -> str:
 
 
 @cache
-def _trades() -> frozenset[str]:
-    words = frozenset(labels.fold(w) for w in labels.data()["receipt_words"]["trades"])
-    return frozenset(w for w in words if len(w) >= _MIN_LETTERS)
+def _trades() -> tuple[str, ...]:
+    # In order, so a word a slip away from two trades always reads as the same one.
+    words = {labels.fold(w) for w in labels.data()["receipt_words"]["trades"]}
+    return tuple(sorted(w for w in words if len(w) >= _MIN_LETTERS))
