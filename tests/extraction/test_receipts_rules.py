@@ -88,6 +88,16 @@ TOTAL_CASES = [
     # The total line did not survive OCR: what was paid exactly is the best guess.
     (["Cheese Slice   12.60", "Grand Tota] ru   | 30", "Cash   RM51.30"], "51.30", False),
     (["JUMLAH   RM 27.00", "TUNAI   RM 50.00", "BAKI   RM 23.00"], "27.00", True),
+    # The amount paid with its tax is the total; a loyalty line worded "total" is not.
+    (
+        [
+            "AMT PAID INCL GST : RM111.90",
+            "PAID BY : CC*7185:RM111.90",
+            "TOTAL SV : 10.56   TOTAL GV : 10.55",
+        ],
+        "111.90",
+        False,
+    ),
     # A tax word inside the total's label does not make it a tax line; net is labelled as such.
     (
         [
