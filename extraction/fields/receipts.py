@@ -315,8 +315,9 @@ def receipt_total(ctx: Context, rows: list[Row]) -> FieldValue | None:
     cands = _total_candidates(ctx, rows)
     if not cands:
         return None
-    top = max(round(_total_score(c), 6) for c in cands)
-    tied = [c for c in cands if round(_total_score(c), 6) == top]
+    scored = [(round(_total_score(c), 6), c) for c in cands]
+    top = max(score for score, _ in scored)
+    tied = [c for score, c in scored if score == top]
     # At equal support, the reading that can be surest: "TOTAL 35.00" closed by cash - change
     # beats the same amount computed from the payment alone.
     best = max(tied, key=lambda c: (_total_field(ctx, c, rows).confidence, c.row.position))
