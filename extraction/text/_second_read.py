@@ -81,6 +81,9 @@ MIN_CONF = 0.9
 #: leave the neighbouring word out.
 PAD_X = 0.25
 PAD_Y = 0.15
+#: A word's box more than this many times as high as the line's median is stretched by
+#: something beside the print (a pen stroke, a logo) and does not set the line's height.
+TALL_BOX = 1.6
 #: A word the second reader re-reads: a numeric date (also with a separator read as a
 #: digit, "20/0472078"), any word after a "Date" label ("Date TGaPOTS"), or an amount
 #: with two decimals.
@@ -110,6 +113,12 @@ TAIL_LETTERS = 3
 TAIL_TRUST = 0.8
 #: Words of the first lines that may spell the shop's name.
 HEADER_LINES = 6
+#: ... and a line this far down may too, when tesseract lost letters in it: a doubted
+#: word's box over LOST_WIDTH times as wide as its letters at the line's median pitch
+#: (over words of SIZE_LETTERS letters or more).
+LOST_LINES = 10
+LOST_WIDTH = 2.5
+SIZE_LETTERS = 3
 NAME_WORD = re.compile(r"[A-Za-z&'().|-]{3,}")
 #: A name word is respelled only when the second reader is clearly surer than tesseract
 #: (both misread letters: "COMPANY" 0.96 read "COMFANY" 0.97), and never for case alone.
@@ -287,7 +296,7 @@ def crop(
     """
     end = col if last is None else last
     x0, x1 = line[col][1], line[end][3]
-    top, bottom = min(w[2] for w in line[col : end + 1]), max(w[4] for w in line[col : end + 1])
+    top, bottom = _band(line[col : end + 1])
     pad, pad_y = PAD_X * (bottom - top), PAD_Y * (bottom - top)
     left = max(x0 - pad, (line[col - 1][3] + x0) / 2) if col else x0 - pad
     right = min(x1 + pad, (x1 + line[end + 1][1]) / 2) if end + 1 < len(line) else x1 + pad
@@ -299,6 +308,17 @@ def crop(
             min(image.height, math.ceil((bottom + pad_y) / scale)),
         )
     )
+
+
+def _band(words: Sequence[WordTuple]) -> tuple[float, float]:
+    """Return the top and bottom of the words' line, leaving out a box a pen stroke or a
+    logo stretched: one word's box reaching into the signature above took the whole
+    scribble into the crop of "CHECKERS HYPERMARKET SDN BHD", which the line model then
+    read as nothing."""
+    heights = sorted(w[4] - w[2] for w in words)
+    usual = heights[len(heights) // 2] * TALL_BOX
+    kept = [w for w in words if w[4] - w[2] <= usual] or list(words)
+    return min(w[2] for w in kept), max(w[4] for w in kept)
 
 
 def decided(word: WordTuple, kind: str, reading: str, conf: float) -> WordTuple:
@@ -418,18 +438,49 @@ def read_name_lines(
     out = [list(line) for line in lines]
     for row, (raw, conf) in zip(rows, reader.read(crops), strict=True):
         if conf >= LINE_CONF:
-            out[row] = respelled(lines[row], unicodedata.normalize("NFKC", raw), conf)
+            out[row] = _banded(respelled(lines[row], unicodedata.normalize("NFKC", raw), conf))
     return out
 
 
+def _banded(line: list[WordTuple]) -> list[WordTuple]:
+    # The line model read every word in the line's band: a box a pen stroke stretched
+    # would otherwise sort its word into the line above.
+    top, bottom = _band(line)
+    return [_clipped(word, top, bottom) for word in line]
+
+
+def _clipped(word: WordTuple, top: float, bottom: float) -> WordTuple:
+    text, x0, old_top, x1, old_bottom, conf = word
+    new_top, new_bottom = max(old_top, top), min(old_bottom, bottom)
+    # A speck beside the band keeps its own box.
+    return (text, x0, new_top, x1, new_bottom, conf) if new_top < new_bottom else word
+
+
 def name_lines(lines: Sequence[Sequence[WordTuple]]) -> list[int]:
-    """Return the first header lines that are mostly letters and hold a doubted word."""
+    """Return the first header lines that are mostly letters and hold a doubted word,
+    those where tesseract lost letters first.
+
+    Those may lie lower: a receipt stapled under another's tail, or a signature above
+    the shop's name, pushes the name below the first lines.
+    """
     found = [
-        row
-        for row, line in enumerate(lines[:HEADER_LINES])
-        if _mostly_letters(line) and any(_doubted_letters(word) for word in line)
+        (not _lost_letters(line), row)
+        for row, line in enumerate(lines[:LOST_LINES])
+        if _mostly_letters(line)
+        and any(_doubted_letters(word) for word in line)
+        and (row < HEADER_LINES or _lost_letters(line))
     ]
-    return found[:NAME_LINES]
+    return [row for _, row in sorted(found)[:NAME_LINES]]
+
+
+def _lost_letters(line: Sequence[WordTuple]) -> bool:
+    """Return True when a doubted word's box is far wider than its letters at the line's
+    pitch: tesseract read "AN" in the box of HYPERMARKET."""
+    pitches = sorted((w[3] - w[1]) / len(w[0]) for w in line if len(w[0]) >= SIZE_LETTERS)
+    if not pitches:
+        return False
+    pitch = pitches[len(pitches) // 2]
+    return any(_doubted_letters(w) and w[3] - w[1] > LOST_WIDTH * pitch * len(w[0]) for w in line)
 
 
 def _mostly_letters(line: Sequence[WordTuple]) -> bool:

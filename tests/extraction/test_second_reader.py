@@ -193,6 +193,16 @@ def test_the_crop_stops_halfway_to_the_neighbouring_words() -> None:
     assert _second_read.crop(image, close, 0, 1.0, 2).width == 203 - 7
 
 
+def test_a_box_a_pen_stroke_stretched_does_not_set_the_lines_crop() -> None:
+    image = Image.new("L", (400, 200), 255)
+    line = [_word("CHECKERS", 10, 90, 0.95), _word("AN", 100, 200, 0.3), _word("BHD", 210, 240)]
+    plain = _second_read.crop(image, line, 0, 1.0, 2)
+    stroked = [line[0], ("AN", 100, -40.0, 200, 20.0, 0.3), line[2]]
+    assert _second_read.crop(image, stroked, 0, 1.0, 2).size == plain.size
+    # One word alone is cropped as tall as its box.
+    assert _second_read.crop(image, stroked, 1, 1.0).height > plain.height
+
+
 def _line(*words: tuple[str, float]) -> list[_second_read.WordTuple]:
     return [_word(text, 60.0 * i, 60.0 * i + 50, conf) for i, (text, conf) in enumerate(words)]
 
@@ -309,6 +319,24 @@ def test_the_lines_read_whole_are_the_first_doubted_lines_of_letters() -> None:
     assert _second_read.name_lines(lines[:2]) == []
 
 
+def test_a_lower_line_where_tesseract_lost_letters_is_read_whole_first() -> None:
+    # Another receipt's tail above: its doubted lines come first, yet the line where
+    # "HYPERMARKET" was read "AN" in its wide box is the one the line model can mend.
+    tail = [_line(("PLEASE", 0.99), ("VISIT", 0.68)) for _ in range(6)]
+    name = [
+        _word("CHECKERS", 0, 80, 0.95),
+        _word("AN", 90, 200, 0.33),
+        _word("SON", 210, 240, 0.72),
+        _word("BHE", 250, 280, 0.91),
+    ]
+    assert _second_read.name_lines([*tail, name]) == [6, 0]
+    # A doubted word as wide as its letters is no lost letters: the first lines win.
+    narrow = [*name[:1], _word("HYPERMARKT", 90, 200, 0.33), *name[2:]]
+    assert _second_read.name_lines([*tail, narrow]) == [0, 1]
+    # Lost letters far below the header are the bill's, not the name's.
+    assert _second_read.name_lines([*tail, *tail[:4], name]) == [0, 1]
+
+
 @pytest.fixture(scope="module")
 def recognizer() -> _second_read.Recognizer:
     path = _second_read.model_path()
@@ -419,6 +447,9 @@ def test_a_total_broken_in_pieces_is_read_again_as_one_amount() -> None:
         ("sroie__315.jpg", "BERRY'S CARE HOUSE"),  # tesseract fairly sure of "CARE"
         ("sroie__548.jpg", "RES oN SHENG"),  # letters lost in faint print
         ("sroie__029.jpg", "CW KHOO HARDWARE SDN BHD"),  # two initials run together
+        # Under another receipt's tail and a signature, the seventh line; a pen stroke
+        # through "HYPERMARKET", which tesseract read "AN".
+        ("sroie__314.jpg", "CHECKERS SDN BHD (JALAN KLANG LAMA)"),
     ],
 )
 def test_a_shop_name_tesseract_misspells_is_read_right_from_its_whole_line(
