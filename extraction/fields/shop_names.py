@@ -12,6 +12,7 @@ list, so OCR's doubt about its letters is no doubt about the name; a trade in th
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from extraction.fields import legal_forms
@@ -22,6 +23,10 @@ from extraction.fields.context import chunk_field
 from extraction.models import FieldValue
 from extraction.text.layout import Chunk
 from extraction.text.layout import Line
+
+#: A line that is one bracketed group of a few words, letters only: a branch. OCR reads
+#: the closing bracket as a brace or square bracket now and then ("(JALAN KLANG LAMA}").
+_BRANCH_LINE = re.compile(r"\(\s*([A-Za-z][A-Za-z.' ]{2,40}?)\s*[)}\]]")
 
 
 def receipt_vendor(ctx: Context) -> FieldValue | None:
@@ -169,7 +174,7 @@ def _with_form_below(name: str, header: list[tuple[Line, str]], index: int) -> s
     # "TSH POWER HARDWARE" over "TRADING": a line that is only a legal form ends the name,
     # unless the name already ended in one ("KFC SDN BHD" over "RESTAURANT").
     if not _trade_only(name):
-        return name
+        return _with_branch_below(name, header, index)
     bracketed = _bracketed_below(name, header, index)
     if bracketed is not None:
         return bracketed
@@ -180,6 +185,17 @@ def _with_form_below(name: str, header: list[tuple[Line, str]], index: int) -> s
     if suffix is None or len(below) != len(suffix):
         return name
     return legal_forms.spelled(" ".join([name, *below])) or name
+
+
+def _with_branch_below(name: str, header: list[tuple[Line, str]], index: int) -> str:
+    # "CHECKERS HYPERMARKET SDN BHD" over "(JALAN KLANG LAMA)": the branch, printed alone in
+    # brackets under the company, is part of the name the receipt gives; "(162761-M)"
+    # there is its registration (_BRANCH_LINE holds no digit).
+    below = header[index + 1][1].strip() if index + 1 < len(header) else ""
+    branch = _BRANCH_LINE.fullmatch(below)
+    if branch is None or legal_forms.suffix_of(name.split()) is None:
+        return name
+    return f"{name} ({' '.join(branch.group(1).split())})"
 
 
 def _bracketed_below(name: str, header: list[tuple[Line, str]], index: int) -> str | None:

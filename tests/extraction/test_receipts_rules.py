@@ -414,6 +414,18 @@ VENDOR_CASES = [
         ["TAN WOON YANN", "BOOK TA .K(TAMAN DAYA) SDN BND", "789417-W", "NO.53, JALAN SAGU 18"],
         "BOOK TA .K (TAMAN DAYA) SDN BHD",
     ),
+    # A branch in brackets on the line below the company is part of its name (OCR read the
+    # closing bracket as a brace); a registration there is not.
+    (
+        ["CHECKERS HYPERMARKET SDN BHD", "(JALAN KLANG LAMA}", "LOT 2942 & 2945, JLN SERI"],
+        "CHECKERS HYPERMARKET SDN BHD (JALAN KLANG LAMA)",
+    ),
+    (
+        ["LIAN HING STATIONERY SDN BHD", "(162761-M)", "NO.32 & 33, JALAN SR 1/9"],
+        "LIAN HING STATIONERY SDN BHD",
+    ),
+    # Under a name without a legal form, a bracketed line may be the shop's address.
+    (["KEDAI RUNCIT AH HUAT", "(TAMAN DAYA)", "NO.53, JALAN SAGU 18"], "KEDAI RUNCIT AH HUAT"),
     # A name and a trade are a name of their own: the line above is no part of it ...
     (
         ["TAN WOON YANN", "YONGFATT ENTERPRISE", "(JM0517726)", "JALAN DEDAP 13"],
