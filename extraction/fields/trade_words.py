@@ -6,10 +6,14 @@ is that word. The slips are those of faint thermal print: one letter lost inside
 or one letter read as its look-alike (M as H or N). A letter lost at an end is no slip:
 "SERVICE" and "STATIONER" are words of their own, not "SERVICES" and "STATIONERY"; nor is
 any other letter swapped: "STATIONARY" is how some shops print their trade.
+
+A trade of two words joined by an ampersand (``receipt_words.paired_trades``: "CASH &
+CARRY") gets its "&" back where OCR lost it or read it as an 8.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from extraction.fields import labels
@@ -26,8 +30,12 @@ _MIN_LETTERS = 6
 
 
 def respelled(name: str) -> str:
-    """Return ``name`` with each trade word OCR misspelt by one slip spelled right."""
-    return " ".join(_word(word) for word in name.split(" "))
+    """Return ``name`` with each trade word OCR misspelt by one slip spelled right, and
+    each paired trade with its ampersand."""
+    words = " ".join(_word(word) for word in name.split(" "))
+    for pattern in _paired_trades():
+        words = pattern.sub(r"\1 & \2", words)
+    return words
 
 
 def is_trade(word: str) -> bool:
@@ -68,3 +76,12 @@ def _trades() -> tuple[str, ...]:
     # In order, so a word a slip away from two trades always reads as the same one.
     words = {labels.fold(w) for w in labels.data()["receipt_words"]["trades"]}
     return tuple(sorted(w for w in words if len(w) >= _MIN_LETTERS))
+
+
+@cache
+def _paired_trades() -> tuple[re.Pattern[str], ...]:
+    out = []
+    for trade in labels.data()["receipt_words"]["paired_trades"]:
+        first, second = (part.strip() for part in trade.split("&"))
+        out.append(re.compile(rf"\b({re.escape(first)})\s+(?:8\s+)?({re.escape(second)})\b", re.I))
+    return tuple(out)

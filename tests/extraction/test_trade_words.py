@@ -18,6 +18,9 @@ from extraction.fields import trade_words
         ("HERO OISTRIBUTION SDN BHD", "HERO DISTRIBUTION SDN BHD"),
         # Case follows the printed word.
         ("tan hardwre", "tan hardware"),
+        # A paired trade's ampersand, lost under a pen stroke or read as an 8.
+        ("FIVE STAR CASH CARRY", "FIVE STAR CASH & CARRY"),
+        ("Metro Cash 8 Carry", "Metro Cash & Carry"),
     ],
 )
 def test_a_trade_misspelt_by_one_slip_is_spelled_right(name: str, expected: str) -> None:
@@ -33,6 +36,8 @@ def test_a_trade_misspelt_by_one_slip_is_spelled_right(name: str, expected: str)
         "CAFE CARE",  # too short to tell a slip from another word
         "HARDWARE-2 SDN BHD",  # not a plain word
         "YONG TAT HARDWARE TRADING",
+        "FIVE STAR CASH & CARRY",  # printed whole
+        "CASH CARRYING",  # another word
     ],
 )
 def test_other_words_are_left_as_printed(name: str) -> None:
