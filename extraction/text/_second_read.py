@@ -463,13 +463,12 @@ def name_lines(lines: Sequence[Sequence[WordTuple]]) -> list[int]:
     Those may lie lower: a receipt stapled under another's tail, or a signature above
     the shop's name, pushes the name below the first lines.
     """
-    found = [
-        (not _lost_letters(line), row)
-        for row, line in enumerate(lines[:LOST_LINES])
-        if _mostly_letters(line)
-        and any(_doubted_letters(word) for word in line)
-        and (row < HEADER_LINES or _lost_letters(line))
-    ]
+    found: list[tuple[bool, int]] = []
+    for row, line in enumerate(lines[:LOST_LINES]):
+        lost = _lost_letters(line)
+        doubted = _mostly_letters(line) and any(_doubted_letters(word) for word in line)
+        if doubted and (row < HEADER_LINES or lost):
+            found.append((not lost, row))
     return [row for _, row in sorted(found)[:NAME_LINES]]
 
 
